@@ -1,0 +1,148 @@
+"""Events and `apply`, the only place instance state changes.
+
+Every event is a JSON dict with a `type` and `at` (ISO time), plus `actor` where a person
+or the system acted. The same events are the case's audit trail, stored append-only.
+`replay(events)` folds `apply` over them from an empty state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from liucheng.engine.state import State, new_state
+
+Event = dict[str, Any]
+
+
+def _started(s: State, e: Event) -> None:
+    s.update(status="active", root=e["scope"], started_by=e.get("actor"), started_at=e["at"],
+             business_key=e.get("business_key"))
+    s["variables"] = dict(e.get("variables") or {})
+    s["scopes"][e["scope"]] = {"id": e["scope"], "element": None, "parent_token": None}
+
+
+def _scope_opened(s: State, e: Event) -> None:
+    s["scopes"][e["scope"]] = {"id": e["scope"], "element": e["element"],
+                               "parent_token": e["parent_token"]}
+    s["tokens"][e["parent_token"]]["status"] = "scope"
+
+
+def _scope_closed(s: State, e: Event) -> None:
+    s["scopes"].pop(e["scope"], None)
+
+
+def _entered(s: State, e: Event) -> None:
+    s["seq"] += 1
+    s["tokens"][e["token"]] = {"id": e["token"], "element": e["element"], "scope": e["scope"],
+                               "status": "active", "flow": e.get("flow"), "seq": s["seq"]}
+
+
+def _left(s: State, e: Event) -> None:
+    s["tokens"].pop(e["token"], None)
+
+
+def _join_waiting(s: State, e: Event) -> None:
+    s["tokens"][e["token"]]["status"] = "join"
+
+
+def _join_fired(s: State, e: Event) -> None:
+    for token in e["consumed"]:
+        s["tokens"].pop(token, None)
+    s["seq"] += 1
+    s["tokens"][e["token"]] = {"id": e["token"], "element": e["element"], "scope": e["scope"],
+                               "status": "joined", "flow": None, "seq": s["seq"]}
+
+
+def _task_created(s: State, e: Event) -> None:
+    s["tokens"][e["token"]]["status"] = "waiting"
+    s["tasks"][e["task"]] = {
+        "id": e["task"], "element": e["element"], "token": e["token"], "name": e.get("name"),
+        "roles": list(e.get("roles") or []), "assignee": e.get("assignee"),
+        "candidate_users": list(e.get("candidate_users") or []), "priority": e.get("priority", 50),
+        "created_at": e["at"], "claimed_at": e["at"] if e.get("assignee") else None,
+    }
+
+
+def _task_claimed(s: State, e: Event) -> None:
+    task = s["tasks"][e["task"]]
+    task.update(assignee=e["actor"], claimed_at=e["at"])
+
+
+def _task_unclaimed(s: State, e: Event) -> None:
+    s["tasks"][e["task"]].update(assignee=None, claimed_at=None)
+
+
+def _task_ended(s: State, e: Event) -> None:
+    s["tasks"].pop(e["task"], None)
+
+
+def _variables_set(s: State, e: Event) -> None:
+    s["variables"] = {**s["variables"], **e["variables"]}
+
+
+def _service_requested(s: State, e: Event) -> None:
+    s["tokens"][e["token"]]["status"] = "service"
+
+
+def _incident_raised(s: State, e: Event) -> None:
+    s["tokens"][e["token"]]["status"] = "incident"
+    s["incidents"][e["incident"]] = {"id": e["incident"], "token": e["token"],
+                                     "element": e["element"], "reason": e["reason"],
+                                     "created_at": e["at"]}
+
+
+def _incident_resolved(s: State, e: Event) -> None:
+    incident = s["incidents"].pop(e["incident"])
+    token = s["tokens"].get(incident["token"])
+    if token is not None:
+        token["status"] = "active"
+
+
+def _ended(status: str) -> Callable[[State, Event], None]:
+    def end(s: State, e: Event) -> None:
+        s.update(status=status, ended_at=e["at"])
+        s["tokens"].clear()
+        s["scopes"].clear()
+        s["tasks"].clear()
+        s["incidents"].clear()
+
+    return end
+
+
+APPLY: dict[str, Callable[[State, Event], None]] = {
+    "instance_started": _started,
+    "scope_opened": _scope_opened,
+    "scope_closed": _scope_closed,
+    "element_entered": _entered,
+    "element_left": _left,
+    "element_terminated": _left,
+    "join_waiting": _join_waiting,
+    "join_fired": _join_fired,
+    "task_created": _task_created,
+    "task_claimed": _task_claimed,
+    "task_unclaimed": _task_unclaimed,
+    "task_completed": _task_ended,
+    "task_cancelled": _task_ended,
+    "variables_set": _variables_set,
+    "service_requested": _service_requested,
+    "service_completed": lambda s, e: None,
+    "incident_raised": _incident_raised,
+    "incident_resolved": _incident_resolved,
+    "instance_completed": _ended("completed"),
+    "instance_terminated": _ended("terminated"),
+    "instance_cancelled": _ended("cancelled"),
+}
+
+
+def apply(state: State, event: Event) -> State:
+    """Apply one event to `state` in place and return it."""
+    APPLY[event["type"]](state, event)
+    return state
+
+
+def replay(events: Iterable[Event]) -> State:
+    state = new_state()
+    for event in events:
+        apply(state, event)
+    return state

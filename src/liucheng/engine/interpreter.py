@@ -1,0 +1,267 @@
+"""The token interpreter: runs a command against a copy of the state, event by event.
+
+`decide` validates the command (raising before anything changes), then lets tokens flow:
+each token that has just arrived at an element is handed to that element's behaviour
+(see `behaviors/`), until every token waits for something outside the core — a person,
+a service handler, a join. Then inclusive joins and finished scopes are settled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from liucheng.engine import commands as c
+from liucheng.engine.context import Context, Decision, Effect, Event
+from liucheng.engine.events import apply
+from liucheng.engine.state import State, child_scopes, copy_state, new_state, tokens_in, upgrade
+from liucheng.errors import ConflictError, ExpressionError, NotFoundError, StateError
+from liucheng.model import ProcessDefinition, SequenceFlow
+from liucheng.rules.expressions import compile_expression
+
+Token = dict[str, Any]
+
+
+class Run:
+    """One command's working set: the definition, the state being changed, the output."""
+
+    def __init__(self, definition: ProcessDefinition, state: State, ctx: Context) -> None:
+        self.definition = definition
+        self.state = state
+        self.ctx = ctx
+        self.events: list[Event] = []
+        self.effects: list[Effect] = []
+
+    # -- primitives ----------------------------------------------------------------------
+    def emit(self, type_: str, **data: Any) -> Event:
+        event: Event = {"type": type_, "at": self.ctx.timestamp, **data}
+        apply(self.state, event)
+        self.events.append(event)
+        return event
+
+    def evaluate(self, source: str) -> Any:
+        return compile_expression(source).evaluate(self.state["variables"], self.ctx.functions)
+
+    def enter(self, element: str, scope: str, flow: str | None) -> str:
+        token = self.ctx.new_id()
+        self.emit("element_entered", token=token, element=element, scope=scope, flow=flow)
+        return token
+
+    def take(self, token: Token, flows: list[SequenceFlow]) -> None:
+        """The token leaves its element along `flows` (a new token on each)."""
+        self.emit("element_left", token=token["id"], element=token["element"])
+        for flow in flows:
+            self.enter(flow.target, token["scope"], flow.id)
+
+    def leave(self, token: Token) -> None:
+        """Leave an activity or event: every flow whose condition holds (none → default)."""
+        outgoing = self.definition.outgoing(token["element"])
+        element = self.definition.element(token["element"])
+        chosen = self.select(token, outgoing, element.default, exclusive=False)
+        if chosen is not None:
+            self.take(token, chosen)
+
+    def select(self, token: Token, outgoing: tuple[SequenceFlow, ...], default: str | None,
+               exclusive: bool) -> list[SequenceFlow] | None:
+        """Flows to take; None after raising an incident (nothing else has changed)."""
+        chosen: list[SequenceFlow] = []
+        try:
+            for flow in outgoing:
+                if flow.id == default:
+                    continue
+                if flow.condition is None or self.evaluate(flow.condition):
+                    chosen.append(flow)
+                    if exclusive:
+                        break
+        except ExpressionError as exc:
+            self.incident(token, f"condition could not be evaluated: {exc.message}")
+            return None
+        if not chosen and default is not None:
+            chosen = [self.definition.flow(default)]
+        if not chosen and outgoing:
+            self.incident(token, "no condition of the outgoing flows holds and there is no "
+                          "default flow; set the data the conditions read, then retry")
+            return None
+        return chosen
+
+    def incident(self, token: Token, reason: str) -> None:
+        self.emit("incident_raised", incident=self.ctx.new_id(), token=token["id"],
+                  element=token["element"], reason=reason)
+
+    # -- the loop ------------------------------------------------------------------------
+    def run(self) -> None:
+        from liucheng.engine.behaviors import BEHAVIORS, settle_inclusive_joins
+
+        while self.state["status"] == "active":
+            active = [t for t in self.state["tokens"].values() if t["status"] == "active"]
+            if active:
+                token = min(active, key=lambda t: t["seq"])
+                kind = self.definition.element(token["element"]).kind
+                BEHAVIORS[kind].enter(self, token)
+                continue
+            if settle_inclusive_joins(self) or self.close_finished_scopes():
+                continue
+            break
+
+    def close_finished_scopes(self) -> bool:
+        for scope_id, scope in list(self.state["scopes"].items()):
+            if tokens_in(self.state, scope_id):
+                continue
+            if scope["parent_token"] is None:
+                self.emit("instance_completed")
+                return True
+            self.emit("scope_closed", scope=scope_id, element=scope["element"])
+            parent = self.state["tokens"][scope["parent_token"]]
+            self.leave(parent)
+            return True
+        return False
+
+    def terminate(self, scope: str, reason: str) -> None:
+        """End every token of `scope` and of the scopes inside it."""
+        for inner in [*child_scopes(self.state, scope), scope]:
+            for token in tokens_in(self.state, inner):
+                for task in [t for t in self.state["tasks"].values() if t["token"] == token["id"]]:
+                    self.emit("task_cancelled", task=task["id"], element=task["element"],
+                              reason=reason)
+                for inc in [i for i in self.state["incidents"].values()
+                            if i["token"] == token["id"]]:
+                    self.emit("incident_resolved", incident=inc["id"], reason=reason)
+                self.emit("element_terminated", token=token["id"], element=token["element"],
+                          reason=reason)
+            if inner != scope:
+                self.emit("scope_closed", scope=inner, element=self.state["scopes"][inner]["element"])
+
+
+# -- command handlers --------------------------------------------------------------------
+def _start(run: Run, cmd: c.StartInstance) -> None:
+    if run.state["status"] != "new":
+        raise StateError("the case has already started")
+    variables = {v.id: v.default for v in run.definition.variables if v.default is not None}
+    variables.update(cmd.variables)
+    variables["starter"] = cmd.actor.user
+    root = run.ctx.new_id()
+    run.emit("instance_started", scope=root, actor=cmd.actor.user, variables=variables,
+             business_key=cmd.business_key, definition=run.definition.key)
+    run.enter(run.definition.start_event().id, root, None)
+
+
+def open_task(run: Run, task_id: str) -> dict[str, Any]:
+    _require_active(run)
+    task = run.state["tasks"].get(task_id)
+    if task is None:
+        raise ConflictError(f"task '{task_id}' is no longer open: it was completed or cancelled",
+                            task=task_id, hint="reload the inbox")
+    return task  # type: ignore[no-any-return]
+
+
+def may_act(task: dict[str, Any], actor: c.Actor) -> bool:
+    if actor.admin:
+        return True
+    if task["assignee"] is not None:
+        return bool(task["assignee"] == actor.user)
+    return bool(actor.roles.intersection(task["roles"])) or (
+        actor.user in task["candidate_users"])
+
+
+def _claim(run: Run, cmd: c.ClaimTask) -> None:
+    from liucheng.engine.behaviors.tasks import authorize
+
+    task = open_task(run, cmd.task)
+    if task["assignee"] is not None:
+        if task["assignee"] == cmd.actor.user:
+            return
+        raise ConflictError(f"task '{cmd.task}' is already claimed by {task['assignee']}",
+                            task=cmd.task)
+    authorize(run, task, cmd.actor, "claim")
+    run.emit("task_claimed", task=cmd.task, element=task["element"], actor=cmd.actor.user)
+
+
+def _unclaim(run: Run, cmd: c.UnclaimTask) -> None:
+    task = open_task(run, cmd.task)
+    if task["assignee"] != cmd.actor.user and not cmd.actor.admin:
+        from liucheng.errors import ForbiddenError
+
+        raise ForbiddenError(f"task '{cmd.task}' is not claimed by {cmd.actor.user}",
+                             task=cmd.task)
+    run.emit("task_unclaimed", task=cmd.task, element=task["element"], actor=cmd.actor.user)
+
+
+def _complete(run: Run, cmd: c.CompleteTask) -> None:
+    from liucheng.engine.behaviors.tasks import complete_task
+
+    complete_task(run, open_task(run, cmd.task), cmd)
+
+
+def _service_token(run: Run, token_id: str) -> Token:
+    _require_active(run)
+    token = run.state["tokens"].get(token_id)
+    if token is None or token["status"] != "service":
+        raise ConflictError(f"no service call is waiting on token '{token_id}'", token=token_id)
+    return token  # type: ignore[no-any-return]
+
+
+def _service_done(run: Run, cmd: c.CompleteService) -> None:
+    from liucheng.engine.behaviors.tasks import finish_service
+
+    finish_service(run, _service_token(run, cmd.token), dict(cmd.outputs))
+
+
+def _service_failed(run: Run, cmd: c.FailService) -> None:
+    token = _service_token(run, cmd.token)
+    run.incident(token, f"service handler failed: {cmd.error}")
+
+
+def _set_variables(run: Run, cmd: c.SetVariables) -> None:
+    _require_active(run)
+    run.emit("variables_set", variables=dict(cmd.variables), actor=cmd.actor.user,
+             comment=cmd.comment)
+
+
+def _retry(run: Run, cmd: c.RetryIncident) -> None:
+    _require_active(run)
+    incident = run.state["incidents"].get(cmd.incident)
+    if incident is None:
+        raise NotFoundError(f"the case has no open incident '{cmd.incident}'",
+                            incident=cmd.incident)
+    run.emit("incident_resolved", incident=cmd.incident, actor=cmd.actor.user, reason="retry")
+
+
+def _cancel(run: Run, cmd: c.CancelInstance) -> None:
+    _require_active(run)
+    run.terminate(run.state["root"], "case cancelled")
+    run.emit("instance_cancelled", actor=cmd.actor.user, reason=cmd.reason)
+
+
+def _require_active(run: Run) -> None:
+    status = run.state["status"]
+    if status != "active":
+        raise ConflictError(f"the case is {status}, so nothing more can be done on it")
+
+
+HANDLERS: dict[type[c.Command], Callable[[Run, Any], None]] = {
+    c.StartInstance: _start,
+    c.ClaimTask: _claim,
+    c.UnclaimTask: _unclaim,
+    c.CompleteTask: _complete,
+    c.CompleteService: _service_done,
+    c.FailService: _service_failed,
+    c.SetVariables: _set_variables,
+    c.RetryIncident: _retry,
+    c.CancelInstance: _cancel,
+}
+
+
+def decide(definition: ProcessDefinition, state: State | None, command: c.Command,
+           ctx: Context) -> Decision:
+    """Run `command` on a copy of `state`; the input state is never changed.
+
+    Raises a LiuchengError (and returns nothing) when the command is not allowed now.
+    """
+    working = copy_state(upgrade(state)) if state else new_state()
+    run = Run(definition, working, ctx)
+    handler = HANDLERS.get(type(command))
+    if handler is None:
+        raise StateError(f"unknown command {type(command).__name__}")
+    handler(run, command)
+    run.run()
+    return Decision(run.state, run.events, run.effects)

@@ -1,0 +1,151 @@
+"""Immutable building blocks of a process definition: text, roles, fields and elements.
+
+Every element type is a frozen dataclass with a `kind` naming its behaviour in the engine
+registry. `line` is the source line (YAML or BPMN) the element came from, for errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Text:
+    """A name or instruction in zh-CN and, optionally, English."""
+
+    zh: str = ""
+    en: str = ""
+
+    def get(self, lang: str = "zh") -> str:
+        if lang.lower().startswith("en"):
+            return self.en or self.zh
+        return self.zh or self.en
+
+    def __str__(self) -> str:
+        return self.get()
+
+    def __bool__(self) -> bool:
+        return bool(self.zh or self.en)
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    name: Text = Text()
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class FormField:
+    """A form field; `options` carries the type-specific settings (min, max, choices, …)."""
+
+    id: str
+    type: str = "text"
+    label: Text = Text()
+    required: bool = False
+    default: Any = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A declared case variable with an optional default value."""
+
+    id: str
+    type: str = "text"
+    label: Text = Text()
+    default: Any = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class SequenceFlow:
+    id: str
+    source: str
+    target: str
+    condition: str | None = None
+    name: Text = Text()
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Element:
+    """Common part of every flow node. `default` is the id of the default outgoing flow."""
+
+    kind: ClassVar[str] = "element"
+    id: str
+    name: Text = Text()
+    line: int | None = None
+    default: str | None = None
+    documentation: Text = Text()
+
+
+@dataclass(frozen=True)
+class StartEvent(Element):
+    kind: ClassVar[str] = "start_event"
+
+
+@dataclass(frozen=True)
+class EndEvent(Element):
+    kind: ClassVar[str] = "end_event"
+    terminate: bool = False
+
+
+@dataclass(frozen=True)
+class UserTask(Element):
+    """A step done by a person: by members of its roles (first to claim takes it) or an assignee.
+
+    `roles` are candidate roles (the first is the step's main role, shown in the inbox);
+    `assignee` is an expression giving a user id (e.g. `starter` or a variable name);
+    `candidate_users` lists user ids who may claim besides the roles' members.
+    """
+
+    kind: ClassVar[str] = "user_task"
+    roles: tuple[str, ...] = ()
+    assignee: str | None = None
+    candidate_users: tuple[str, ...] = ()
+    form: tuple[FormField, ...] = ()
+    instructions: Text = Text()
+    priority: int = 50
+    outcomes: tuple[str, ...] = ()
+    extensions: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ServiceTask(Element):
+    """A step done by the system: a registered handler, or built-in variable assignments."""
+
+    kind: ClassVar[str] = "service_task"
+    handler: str | None = None
+    assignments: tuple[tuple[str, str], ...] = ()
+    extensions: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExclusiveGateway(Element):
+    kind: ClassVar[str] = "exclusive_gateway"
+
+
+@dataclass(frozen=True)
+class ParallelGateway(Element):
+    kind: ClassVar[str] = "parallel_gateway"
+
+
+@dataclass(frozen=True)
+class InclusiveGateway(Element):
+    kind: ClassVar[str] = "inclusive_gateway"
+
+
+@dataclass(frozen=True)
+class SubProcess(Element):
+    """An embedded sub-process: a scope with its own start event, elements and flows."""
+
+    kind: ClassVar[str] = "sub_process"
+    elements: tuple[Element, ...] = ()
+    flows: tuple[SequenceFlow, ...] = ()
+
+
+GATEWAYS = (ExclusiveGateway, ParallelGateway, InclusiveGateway)

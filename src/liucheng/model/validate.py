@@ -1,0 +1,165 @@
+"""Structural checks of a process definition; every problem names the element and line."""
+
+from __future__ import annotations
+
+from liucheng.errors import ExpressionError, ModelError, Problem
+from liucheng.model.definition import ProcessDefinition
+from liucheng.model.elements import (
+    GATEWAYS,
+    Element,
+    EndEvent,
+    ExclusiveGateway,
+    InclusiveGateway,
+    SequenceFlow,
+    ServiceTask,
+    StartEvent,
+    SubProcess,
+    UserTask,
+)
+from liucheng.rules.expressions import compile_expression
+
+
+def validate(definition: ProcessDefinition) -> list[Problem]:
+    """Return every problem found; an empty list means the definition can be deployed."""
+    problems: list[Problem] = []
+    src = definition.source_name
+
+    def problem(message: str, node: Element | SequenceFlow | None, hint: str | None = None) -> None:
+        problems.append(
+            Problem(
+                message,
+                element=node.id if node else None,
+                line=node.line if node else None,
+                source=src,
+                hint=hint,
+            )
+        )
+
+    seen: dict[str, Element | SequenceFlow] = {}
+    for node in [e for e, _ in definition.walk()] + list(definition.all_flows()):
+        if node.id in seen:
+            other = seen[node.id].line
+            problem(
+                f"duplicate id '{node.id}'" + (f" (first used on line {other})" if other else ""),
+                node,
+                "give every step, gateway and flow its own id",
+            )
+        else:
+            seen[node.id] = node
+
+    roles = {r.id for r in definition.roles}
+    _check_scope(definition, None, definition.elements, definition.flows, roles, problem)
+    return problems
+
+
+def _check_scope(
+    definition: ProcessDefinition,
+    scope: str | None,
+    elements: tuple[Element, ...],
+    flows: tuple[SequenceFlow, ...],
+    roles: set[str],
+    problem: object,
+) -> None:
+    report = problem  # typed loosely to keep the nested helper short
+    assert callable(report)
+    ids = {e.id for e in elements}
+    where = f"sub-process '{scope}'" if scope else "the process"
+    for flow in flows:
+        for end, ref in (("source", flow.source), ("target", flow.target)):
+            if ref not in ids:
+                hint = _did_you_mean(ref, ids)
+                report(f"flow {end} '{ref}' is not an element of {where}", flow, hint)
+        if flow.condition is not None:
+            try:
+                compile_expression(flow.condition)
+            except ExpressionError as exc:
+                report(f"condition does not parse: {exc.message}", flow)
+
+    starts = [e for e in elements if isinstance(e, StartEvent)]
+    if not starts:
+        report(f"{where} has no start event", definition.element(scope) if scope else None,
+               "add a start event (YAML adds one for you before the first step)")
+    elif len(starts) > 1 and scope is not None:
+        report(f"{where} has {len(starts)} start events; an embedded sub-process has one", starts[1])
+
+    for element in elements:
+        out = [f for f in flows if f.source == element.id]
+        inc = [f for f in flows if f.target == element.id]
+        if isinstance(element, StartEvent):
+            if inc:
+                report("a start event cannot have incoming flows", element)
+        elif not inc:
+            report("has no incoming flow, so no case can reach it", element,
+                   "connect a flow to it or remove it")
+        if isinstance(element, EndEvent):
+            if out:
+                report("an end event cannot have outgoing flows", element)
+        elif not out:
+            if isinstance(element, GATEWAYS):
+                report("gateway has no outgoing flow", element, "add at least one route")
+            else:
+                report("has no outgoing flow", element, "connect it to the next step or an end")
+        if element.default is not None:
+            if element.default not in {f.id for f in out}:
+                report(f"default flow '{element.default}' is not an outgoing flow", element)
+            elif next(f for f in out if f.id == element.default).condition is not None:
+                report("the default flow must not have a condition", element)
+        if isinstance(element, (ExclusiveGateway, InclusiveGateway)) and len(out) > 1:
+            for f in out:
+                if f.condition is None and f.id != element.default:
+                    report(f"route '{f.id}' has no condition and is not the default", element,
+                           "add a condition or mark it as the default")
+        if isinstance(element, UserTask):
+            for role in element.roles:
+                if role not in roles:
+                    report(f"unknown role '{role}'", element, _did_you_mean(role, roles))
+            if not element.roles and not element.assignee and not element.candidate_users:
+                report("user task has no role, assignee or candidate users", element,
+                       "say who does this step")
+            if element.assignee:
+                try:
+                    compile_expression(element.assignee)
+                except ExpressionError as exc:
+                    report(f"assignee does not parse: {exc.message}", element)
+        if isinstance(element, ServiceTask):
+            if not element.handler and not element.assignments:
+                report("service task has neither a handler nor assignments", element)
+            for var, expr in element.assignments:
+                try:
+                    compile_expression(expr)
+                except ExpressionError as exc:
+                    report(f"value of '{var}' does not parse: {exc.message}", element)
+        if isinstance(element, SubProcess):
+            _check_scope(definition, element.id, element.elements, element.flows, roles, problem)
+
+    if starts:
+        reachable = {starts[0].id}
+        stack = [starts[0].id]
+        for start in starts[1:]:
+            reachable.add(start.id)
+            stack.append(start.id)
+        while stack:
+            node = stack.pop()
+            for f in flows:
+                if f.source == node and f.target not in reachable and f.target in ids:
+                    reachable.add(f.target)
+                    stack.append(f.target)
+        for element in elements:
+            inc_exists = any(f.target == element.id for f in flows)
+            if element.id not in reachable and inc_exists:
+                report("cannot be reached from the start event", element)
+
+
+def _did_you_mean(name: str, options: set[str]) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(options), n=1)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def check(definition: ProcessDefinition) -> ProcessDefinition:
+    """Raise ModelError listing every problem, or return the definition unchanged."""
+    problems = validate(definition)
+    if problems:
+        raise ModelError(problems, source=definition.source_name)
+    return definition

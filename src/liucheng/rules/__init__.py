@@ -1,0 +1,1 @@
+"""Business rules: the sandboxed expression evaluator, decision tables and validators."""

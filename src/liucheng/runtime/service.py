@@ -1,0 +1,315 @@
+"""The Engine facade: every command is one transaction around the pure core.
+
+lock the case → load its definition → `decide` → write instance, events, inbox rows →
+run service handlers the core asked for (feeding their results back as commands) →
+commit. A conflicting concurrent change makes the later command fail with ConflictError
+and change nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from liucheng.engine import (
+    CancelInstance,
+    ClaimTask,
+    Command,
+    CompleteService,
+    CompleteTask,
+    Context,
+    FailService,
+    RetryIncident,
+    SetVariables,
+    StartInstance,
+    UnclaimTask,
+    decide,
+)
+from liucheng.engine.commands import SYSTEM, Actor
+from liucheng.errors import ConfigurationError, ForbiddenError, LiuchengError, NotFoundError
+from liucheng.model import ProcessDefinition
+from liucheng.rules.expressions import BUILTINS
+from liucheng.runtime.definitions import checksum, compile_source, detect_format
+from liucheng.runtime.views import CaseView, DefinitionView, HistoryEntry, TaskView
+from liucheng.storage.database import create_engine, migrate
+from liucheng.storage.repository import Repository
+from liucheng.storage.tables import instances, tasks
+
+MAX_SERVICE_ROUNDS = 1000
+
+
+@dataclass(frozen=True)
+class ServiceCall:
+    """What a service handler receives: the case, the step and a copy of the variables."""
+
+    case: str
+    element: str
+    variables: Mapping[str, Any]
+    options: Mapping[str, Any]
+
+
+Handler = Callable[[ServiceCall], Mapping[str, Any] | None]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Engine:
+    """liucheng from Python: deploy processes, start cases, work the inbox, read history."""
+
+    def __init__(self, database_url: str | None = None, *, clock: Callable[[], datetime] = _utcnow,
+                 ids: Callable[[], str] = _new_id, migrate_schema: bool = True,
+                 db: sa.Engine | None = None) -> None:
+        self.db = db or create_engine(database_url)
+        self.clock = clock
+        self.ids = ids
+        self.handlers: dict[str, Handler] = {}
+        self.functions: dict[str, Callable[..., Any]] = dict(BUILTINS)
+        if migrate_schema:
+            migrate(self.db)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    # -- plumbing ------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[Repository]:
+        with self.db.begin() as conn:
+            yield Repository(conn)
+
+    def _context(self) -> Context:
+        return Context(now=self.clock(), new_id=self.ids, functions=self.functions)
+
+    def service(self, name: str) -> Callable[[Handler], Handler]:
+        """Register a service handler: `@engine.service("credit_score")`."""
+
+        def register(fn: Handler) -> Handler:
+            self.handlers[name] = fn
+            return fn
+
+        return register
+
+    def actor(self, repo: Repository, user: str) -> Actor:
+        if user == SYSTEM.user:
+            return SYSTEM
+        row = repo.user(user)
+        if row is None or not row["active"]:
+            raise ForbiddenError(f"unknown or inactive user '{user}'",
+                                 hint="add the user with 'liucheng user add'")
+        return Actor(user, repo.user_roles(user), bool(row["is_admin"]))
+
+    def definition(self, repo: Repository, definition_id: str) -> ProcessDefinition:
+        row = repo.definition(definition_id)
+        return compile_source(row["source"], row["format"], row["key"])
+
+    # -- definitions ---------------------------------------------------------------------
+    def validate(self, text: str, *, format: str | None = None,
+                 source_name: str | None = None) -> ProcessDefinition:
+        return compile_source(text, format or detect_format(text, source_name), source_name)
+
+    def deploy(self, text: str, *, format: str | None = None, source_name: str | None = None,
+               by: str | None = None) -> DefinitionView:
+        """Deploy a process; a changed source becomes version N+1, an unchanged one is kept."""
+        fmt = format or detect_format(text, source_name)
+        definition = compile_source(text, fmt, source_name)
+        digest = checksum(text)
+        with self.transaction() as repo:
+            latest = repo.latest_definition(definition.key)
+            if latest is not None and latest["checksum"] == digest:
+                return DefinitionView.of(latest, created=False)
+            version = 1 if latest is None else latest["version"] + 1
+            row = {"id": f"{definition.key}:{version}", "key": definition.key, "version": version,
+                   "name": definition.name.zh or definition.key, "name_en": definition.name.en,
+                   "format": fmt, "source": text, "checksum": digest, "deployed_at": self.clock(),
+                   "deployed_by": by}
+            repo.insert_definition(row)
+            for role in definition.roles:
+                repo.ensure_role(role.id, role.name.zh or role.id, role.name.en)
+            return DefinitionView.of(row)
+
+    def definitions(self, key: str | None = None) -> list[DefinitionView]:
+        with self.transaction() as repo:
+            return [DefinitionView.of(r) for r in repo.definitions(key)]
+
+    def process(self, key: str, version: int | None = None) -> ProcessDefinition:
+        with self.transaction() as repo:
+            row = (repo.latest_definition(key) if version is None
+                   else repo.definition_version(key, version))
+            if row is None:
+                raise NotFoundError(f"no process '{key}'" + (f" version {version}" if version else ""),
+                                    hint="deploy it first with 'liucheng deploy FILE'")
+            return compile_source(row["source"], row["format"], row["key"])
+
+    # -- commands ------------------------------------------------------------------------
+    def start(self, key: str, variables: Mapping[str, Any] | None = None, *, user: str,
+              business_key: str | None = None, version: int | None = None) -> CaseView:
+        with self.transaction() as repo:
+            row = (repo.latest_definition(key) if version is None
+                   else repo.definition_version(key, version))
+            if row is None:
+                raise NotFoundError(f"no process '{key}' is deployed",
+                                    hint="deploy it with 'liucheng deploy FILE'")
+            definition = compile_source(row["source"], row["format"], row["key"])
+            actor = self.actor(repo, user)
+            decision = decide(definition, None, StartInstance(actor, dict(variables or {}),
+                                                              business_key), self._context())
+            case_id = decision.state["root"]
+            title = definition.name.get() + (f" {business_key}" if business_key else "")
+            repo.insert_instance({
+                "id": case_id, "definition_id": row["id"], "definition_key": row["key"],
+                "business_key": business_key, "title": title[:200], "status": "active",
+                "state": decision.state, "version": 0, "started_at": self.clock(),
+                "started_by": user})
+            self._persist(repo, case_id, row["key"], 0, decision, definition)
+            return CaseView.of(repo.instance(case_id))
+
+    def _persist(self, repo: Repository, case_id: str, key: str, version: int,
+                 decision: Any, definition: ProcessDefinition) -> None:
+        """Write one decision, then run the service calls it asked for, round by round."""
+        for _ in range(MAX_SERVICE_ROUNDS):
+            state = decision.state
+            values: dict[str, Any] = {"state": state, "status": state["status"]}
+            if state.get("ended_at"):
+                values["ended_at"] = datetime.fromisoformat(state["ended_at"])
+            repo.update_instance(case_id, version, values)
+            version += 1
+            repo.persist_events(case_id, key, decision.events)
+            calls = [e for e in decision.effects if e["type"] == "invoke_service"]
+            if not calls:
+                return
+            effect = calls[0]
+            command = self._call_handler(case_id, effect, state)
+            decision = decide(definition, state, command, self._context())
+        raise ConfigurationError(f"case '{case_id}' ran more than {MAX_SERVICE_ROUNDS} service "
+                                 "steps in one command; check the model for a loop of services")
+
+    def _call_handler(self, case_id: str, effect: dict[str, Any], state: Any) -> Command:
+        handler = self.handlers.get(effect["handler"])
+        if handler is None:
+            return FailService(SYSTEM, effect["token"],
+                               f"no handler registered for '{effect['handler']}'")
+        call = ServiceCall(case_id, effect["element"], dict(state["variables"]), effect["options"])
+        try:
+            outputs = handler(call) or {}
+        except Exception as exc:  # noqa: BLE001 - any handler failure becomes an incident
+            return FailService(SYSTEM, effect["token"], f"{type(exc).__name__}: {exc}")
+        return CompleteService(SYSTEM, effect["token"], dict(outputs))
+
+    def _command(self, case_id: str, user: str, make: Callable[[Actor], Command]) -> CaseView:
+        with self.transaction() as repo:
+            row = repo.lock_instance(case_id)
+            definition = self.definition(repo, row["definition_id"])
+            command = make(self.actor(repo, user))
+            decision = decide(definition, row["state"], command, self._context())
+            self._persist(repo, case_id, row["definition_key"], row["version"], decision,
+                          definition)
+            return CaseView.of(repo.instance(case_id))
+
+    def _task_command(self, task_id: str, user: str, make: Callable[[Actor, str], Command]
+                      ) -> CaseView:
+        with self.transaction() as repo:
+            task_id = repo.resolve_id(tasks, task_id, "task")
+            case_id = repo.task(task_id)["instance_id"]
+        try:
+            return self._command(case_id, user, lambda actor: make(actor, task_id))
+        except LiuchengError as exc:
+            exc.context.setdefault("task", task_id)
+            raise
+
+    def claim(self, task_id: str, *, user: str) -> CaseView:
+        return self._task_command(task_id, user, lambda a, t: ClaimTask(a, t))
+
+    def unclaim(self, task_id: str, *, user: str) -> CaseView:
+        return self._task_command(task_id, user, lambda a, t: UnclaimTask(a, t))
+
+    def complete(self, task_id: str, variables: Mapping[str, Any] | None = None, *, user: str,
+                 outcome: str | None = None, comment: str | None = None) -> CaseView:
+        return self._task_command(task_id, user, lambda a, t: CompleteTask(
+            a, t, dict(variables or {}), outcome, comment))
+
+    def set_variables(self, case_id: str, variables: Mapping[str, Any], *, user: str,
+                      comment: str | None = None) -> CaseView:
+        return self._command(self._case_id(case_id), user,
+                             lambda a: SetVariables(a, dict(variables), comment))
+
+    def cancel(self, case_id: str, *, user: str, reason: str | None = None) -> CaseView:
+        return self._command(self._case_id(case_id), user, lambda a: CancelInstance(a, reason))
+
+    def retry(self, incident_id: str, *, user: str) -> CaseView:
+        with self.transaction() as repo:
+            case_id = repo.incident(incident_id)["instance_id"]
+        return self._command(case_id, user, lambda a: RetryIncident(a, incident_id))
+
+    # -- queries -------------------------------------------------------------------------
+    def _case_id(self, case_id: str) -> str:
+        with self.transaction() as repo:
+            return repo.resolve_id(instances, case_id, "case")
+
+    def case(self, case_id: str) -> CaseView:
+        with self.transaction() as repo:
+            return CaseView.of(repo.instance(repo.resolve_id(instances, case_id, "case")))
+
+    def cases(self, key: str | None = None, status: str | None = None,
+              limit: int = 100) -> list[dict[str, Any]]:
+        with self.transaction() as repo:
+            return repo.instances(key, status, limit)
+
+    def state(self, case_id: str) -> dict[str, Any]:
+        with self.transaction() as repo:
+            state: dict[str, Any] = repo.instance(repo.resolve_id(instances, case_id, "case"))["state"]
+            return state
+
+    def history(self, case_id: str) -> list[HistoryEntry]:
+        with self.transaction() as repo:
+            case_id = repo.resolve_id(instances, case_id, "case")
+            repo.instance(case_id)
+            return [HistoryEntry.of(r) for r in repo.history(case_id)]
+
+    def task(self, task_id: str) -> TaskView:
+        with self.transaction() as repo:
+            return TaskView.of(repo.task(repo.resolve_id(tasks, task_id, "task")))
+
+    def tasks(self, *, user: str | None = None, role: str | None = None, case: str | None = None,
+              status: str | None = "open", limit: int = 100, offset: int = 0) -> list[TaskView]:
+        """Open tasks: a user's (assigned to them, or in the pool of their roles), by role, by case."""
+        with self.transaction() as repo:
+            case_id = repo.resolve_id(instances, case, "case") if case else None
+            if user is not None:
+                roles = repo.user_roles(user)
+                rows = repo.tasks(assignee=user, candidate_roles=roles, candidate_user=user,
+                                  instance_id=case_id, role=role, status=status, limit=limit,
+                                  offset=offset)
+            else:
+                rows = repo.tasks(instance_id=case_id, role=role, status=status, limit=limit,
+                                  offset=offset)
+            return [TaskView.of(r) for r in rows]
+
+    def incidents(self) -> list[dict[str, Any]]:
+        with self.transaction() as repo:
+            return repo.open_incidents()
+
+    # -- organisation --------------------------------------------------------------------
+    def add_user(self, user_id: str, name: str | None = None, *, roles: list[str] | tuple[str, ...] = (),
+                 admin: bool = False, email: str | None = None) -> None:
+        with self.transaction() as repo:
+            repo.upsert_user({"id": user_id, "name": name or user_id, "email": email,
+                              "is_admin": admin, "active": True, "created_at": self.clock()},
+                             roles)
+
+    def users(self) -> list[dict[str, Any]]:
+        with self.transaction() as repo:
+            out = []
+            for row in repo.users():
+                out.append({**row, "roles": sorted(repo.user_roles(row["id"]))})
+            return out

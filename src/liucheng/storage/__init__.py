@@ -1,0 +1,1 @@
+"""SQLAlchemy storage: tables, migrations, and the repository used inside one transaction."""

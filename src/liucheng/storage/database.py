@@ -1,0 +1,92 @@
+"""Opening the database: SQLite (default, WAL, BEGIN IMMEDIATE) or PostgreSQL (psycopg 3).
+
+SQLite serialises writers: every transaction starts with `BEGIN IMMEDIATE`, so two
+commands on one case never interleave, and waits up to `busy_timeout` for the lock.
+PostgreSQL locks the instance row with `SELECT … FOR UPDATE` (see repository.py).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from liucheng.errors import ConfigurationError
+
+DEFAULT_URL = "sqlite:///liucheng.db"
+
+
+def database_url(url: str | None = None) -> str:
+    return url or os.environ.get("LIUCHENG_DATABASE_URL") or DEFAULT_URL
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain `postgresql://` URLs and use the psycopg 3 driver for them."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def create_engine(url: str | None = None, *, synchronous: str = "NORMAL") -> sa.Engine:
+    url = normalise_url(database_url(url))
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise ConfigurationError(f"database URL '{url}' is not valid: {exc}",
+                                 hint="use sqlite:///file.db or postgresql://user@host/db") from None
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+
+        @sa.event.listens_for(engine, "connect")
+        def _connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA synchronous={synchronous}")
+            cursor.execute("PRAGMA busy_timeout=60000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin(conn: sa.Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    raise ConfigurationError(f"unsupported database '{parsed.get_backend_name()}'",
+                             hint="liucheng runs on SQLite and PostgreSQL")
+
+
+def _alembic_config(connection: sa.Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.attributes["connection"] = connection
+    return config
+
+
+def migrate(engine: sa.Engine) -> None:
+    """Bring the schema up to the newest migration (does nothing when it already is)."""
+    with engine.begin() as connection:
+        config = _alembic_config(connection)
+        head = ScriptDirectory.from_config(config).get_current_head()
+        current = MigrationContext.configure(connection).get_current_revision()
+        if current != head:
+            command.upgrade(config, "head")
+
+
+def schema_is_current(engine: sa.Engine) -> bool:
+    with engine.connect() as connection:
+        config = _alembic_config(connection)
+        head = ScriptDirectory.from_config(config).get_current_head()
+        return MigrationContext.configure(connection).get_current_revision() == head

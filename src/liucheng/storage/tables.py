@@ -1,0 +1,160 @@
+"""The database schema (SQLAlchemy Core). Alembic migrations under `migrations/` create it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Times are stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+metadata = sa.MetaData()
+JSON = sa.JSON().with_variant(JSONB(), "postgresql")
+Time = UTCDateTime()
+
+definitions = sa.Table(
+    "definitions", metadata,
+    sa.Column("id", sa.String(80), primary_key=True),
+    sa.Column("key", sa.String(64), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name_en", sa.String(200), nullable=False, server_default=""),
+    sa.Column("format", sa.String(16), nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("checksum", sa.String(64), nullable=False),
+    sa.Column("deployed_at", Time, nullable=False),
+    sa.Column("deployed_by", sa.String(64), nullable=True),
+    sa.UniqueConstraint("key", "version", name="uq_definitions_key_version"),
+)
+
+instances = sa.Table(
+    "instances", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("definition_id", sa.String(80), sa.ForeignKey("definitions.id"), nullable=False),
+    sa.Column("definition_key", sa.String(64), nullable=False),
+    sa.Column("business_key", sa.String(120), nullable=True),
+    sa.Column("title", sa.String(200), nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("state", JSON, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("started_at", Time, nullable=False),
+    sa.Column("started_by", sa.String(64), nullable=True),
+    sa.Column("ended_at", Time, nullable=True),
+    sa.Index("ix_instances_key_status", "definition_key", "status"),
+    sa.Index("ix_instances_business_key", "business_key"),
+    sa.Index("ix_instances_started_by", "started_by", "started_at"),
+)
+
+tasks = sa.Table(
+    "tasks", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("instance_id", sa.String(32), sa.ForeignKey("instances.id"), nullable=False),
+    sa.Column("definition_key", sa.String(64), nullable=False),
+    sa.Column("element", sa.String(120), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("role", sa.String(64), nullable=True),
+    sa.Column("assignee", sa.String(64), nullable=True),
+    sa.Column("owner", sa.String(64), nullable=True),
+    sa.Column("priority", sa.Integer, nullable=False, server_default="50"),
+    sa.Column("due_at", Time, nullable=True),
+    sa.Column("created_at", Time, nullable=False),
+    sa.Column("claimed_at", Time, nullable=True),
+    sa.Column("completed_at", Time, nullable=True),
+    sa.Column("completed_by", sa.String(64), nullable=True),
+    sa.Column("outcome", sa.String(64), nullable=True),
+    sa.Column("data", JSON, nullable=True),
+    sa.Index("ix_tasks_assignee_open", "assignee", "status", "created_at"),
+    sa.Index("ix_tasks_instance", "instance_id", "status"),
+    sa.Index("ix_tasks_completed_by", "completed_by", "completed_at"),
+)
+
+task_candidates = sa.Table(
+    "task_candidates", metadata,
+    sa.Column("task_id", sa.String(32), sa.ForeignKey("tasks.id"), primary_key=True),
+    sa.Column("kind", sa.String(8), primary_key=True),  # 'role' or 'user'
+    sa.Column("value", sa.String(64), primary_key=True),
+    sa.Index("ix_task_candidates_lookup", "kind", "value", "task_id"),
+)
+
+events = sa.Table(
+    "events", metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("instance_id", sa.String(32), nullable=False),
+    sa.Column("at", Time, nullable=False),
+    sa.Column("type", sa.String(40), nullable=False),
+    sa.Column("element", sa.String(120), nullable=True),
+    sa.Column("task_id", sa.String(32), nullable=True),
+    sa.Column("actor", sa.String(64), nullable=True),
+    sa.Column("data", JSON, nullable=False),
+    sa.Index("ix_events_instance", "instance_id", "seq"),
+    sa.Index("ix_events_type_at", "type", "at"),
+)
+
+incidents = sa.Table(
+    "incidents", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("instance_id", sa.String(32), sa.ForeignKey("instances.id"), nullable=False),
+    sa.Column("element", sa.String(120), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_at", Time, nullable=False),
+    sa.Column("resolved_at", Time, nullable=True),
+    sa.Index("ix_incidents_open", "resolved_at"),
+)
+
+jobs = sa.Table(
+    "jobs", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("instance_id", sa.String(32), nullable=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("due_at", Time, nullable=False),
+    sa.Column("payload", JSON, nullable=False),
+    sa.Column("locked_by", sa.String(64), nullable=True),
+    sa.Column("locked_until", Time, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("created_at", Time, nullable=False),
+    sa.Index("ix_jobs_due", "due_at"),
+)
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("email", sa.String(200), nullable=True),
+    sa.Column("is_admin", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", Time, nullable=False),
+)
+
+roles = sa.Table(
+    "roles", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("name_en", sa.String(120), nullable=False, server_default=""),
+)
+
+user_roles = sa.Table(
+    "user_roles", metadata,
+    sa.Column("user_id", sa.String(64), sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("role_id", sa.String(64), sa.ForeignKey("roles.id"), primary_key=True),
+    sa.Index("ix_user_roles_role", "role_id"),
+)
