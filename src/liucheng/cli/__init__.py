@@ -1,0 +1,1 @@
+"""The `liucheng` command line (Typer + Rich)."""

@@ -1,0 +1,83 @@
+"""Rendering for the CLI: JSON for scripts, Rich tables for people, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from liucheng.errors import (
+    ConflictError,
+    ForbiddenError,
+    LiuchengError,
+    ModelError,
+    NotFoundError,
+    StateError,
+    ValidationError,
+)
+
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False)
+
+EXIT_CODES: list[tuple[type[LiuchengError], int]] = [
+    (ModelError, 2), (ValidationError, 2), (NotFoundError, 3), (ConflictError, 4),
+    (ForbiddenError, 5), (StateError, 6), (LiuchengError, 1),
+]
+
+
+def exit_code(exc: LiuchengError) -> int:
+    return next(code for cls, code in EXIT_CODES if isinstance(exc, cls))
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    raise TypeError(f"cannot show {type(value).__name__}")
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=_default))
+
+
+def print_error(exc: LiuchengError, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"error": exc.to_dict()}, ensure_ascii=False, default=_default))
+        return
+    problems = getattr(exc, "problems", None)
+    if problems and len(problems) > 1:
+        errors.print(f"[red]error:[/red] {len(problems)} problems found")
+        for p in problems:
+            errors.print(f"  - {p}", markup=False)
+    else:
+        errors.print("[red]error:[/red] ", end="")
+        errors.print(str(problems[0]) if problems else str(exc), markup=False)
+
+
+def when(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone().strftime("%Y-%m-%d %H:%M")
+    return "" if value is None else str(value)
+
+
+def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    t = Table(title=title, title_justify="left", header_style="bold")
+    for column in columns:
+        t.add_column(column)
+    count = 0
+    for row in rows:
+        t.add_row(*[when(v) if isinstance(v, datetime) else ("" if v is None else str(v))
+                    for v in row])
+        count += 1
+    if count:
+        console.print(t)
+    else:
+        console.print(f"{title or 'nothing'}: none")
