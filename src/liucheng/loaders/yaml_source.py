@@ -56,8 +56,11 @@ def read_yaml(text: str, source: str | None = None) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
+        message = f"YAML syntax error: {exc.problem or exc.context}"
+        if exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+            message += f" (in what starts on line {exc.context_mark.line + 1})"
         raise ModelError(
-            [Problem(f"YAML syntax error: {exc.problem or exc.context}", line=line, source=source,
+            [Problem(message, line=line, source=source,
                      hint="check the indentation and the quotes on this line")],
             source=source,
         ) from None

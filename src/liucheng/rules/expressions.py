@@ -335,7 +335,7 @@ def compile_expression(source: str) -> Expression:
     if len(text) > MAX_SOURCE:
         raise ExpressionError(f"expression longer than {MAX_SOURCE} characters")
     try:
-        tree = ast.parse(_normalise(text), mode="eval")
+        tree = ast.parse(_normalise(text).strip(), mode="eval")
     except SyntaxError as exc:
         col = f" at column {exc.offset}" if exc.offset else ""
         raise ExpressionError(

@@ -32,7 +32,13 @@ from liucheng.engine import (
     decide,
 )
 from liucheng.engine.commands import SYSTEM, Actor
-from liucheng.errors import ConfigurationError, ForbiddenError, LiuchengError, NotFoundError
+from liucheng.errors import (
+    ConfigurationError,
+    ConflictError,
+    ForbiddenError,
+    LiuchengError,
+    NotFoundError,
+)
 from liucheng.model import ProcessDefinition
 from liucheng.rules.expressions import BUILTINS
 from liucheng.runtime.definitions import checksum, compile_source, detect_format
@@ -114,8 +120,10 @@ class Engine:
         return compile_source(row["source"], row["format"], row["key"])
 
     # -- definitions ---------------------------------------------------------------------
-    def validate(self, text: str, *, format: str | None = None,
+    @staticmethod
+    def validate(text: str, *, format: str | None = None,
                  source_name: str | None = None) -> ProcessDefinition:
+        """Compile and check a source without deploying it; raises ModelError."""
         return compile_source(text, format or detect_format(text, source_name), source_name)
 
     def deploy(self, text: str, *, format: str | None = None, source_name: str | None = None,
@@ -223,6 +231,16 @@ class Engine:
             case_id = repo.task(task_id)["instance_id"]
         try:
             return self._command(case_id, user, lambda actor: make(actor, task_id))
+        except ConflictError as exc:
+            with self.transaction() as repo:
+                row = repo.task(task_id)
+            if row["status"] == "completed":
+                raise ConflictError(
+                    f"task '{task_id}' ({row['name']}) was already completed by "
+                    f"{row['completed_by']} at {row['completed_at']:%Y-%m-%d %H:%M}",
+                    task=task_id, hint="reload the inbox") from None
+            exc.context.setdefault("task", task_id)
+            raise
         except LiuchengError as exc:
             exc.context.setdefault("task", task_id)
             raise
