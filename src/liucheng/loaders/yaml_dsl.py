@@ -335,9 +335,10 @@ def compile_yaml(data: Any, source: str | None = None) -> ProcessDefinition:
     if not isinstance(data, Node):
         raise ModelError([Problem("a process file must be a mapping with 'process' and 'steps'",
                                   source=source)], source=source)
-    for key in data:
-        if key not in TOP_KEYS:
-            c.problem(f"unknown top-level key '{key}'", data, key, hint=_suggest(key, TOP_KEYS))
+    for top_key in data:
+        if top_key not in TOP_KEYS:
+            c.problem(f"unknown top-level key '{top_key}'", data, top_key,
+                      hint=_suggest(top_key, TOP_KEYS))
     key = data.get("process")
     if not isinstance(key, str) or not key.strip():
         c.problem("missing 'process: <key>' naming the process", data,

@@ -158,7 +158,7 @@ class _Compiler:
     def compile(self, node: ast.AST) -> Compiled:  # noqa: C901 - one dispatch over node types
         src = self.src
         if isinstance(node, ast.Constant):
-            value = node.value
+            value: Any = node.value
             if isinstance(value, float):
                 value = Decimal(repr(value))
             if not isinstance(value, (int, str, Decimal, bool)) and value is not None:

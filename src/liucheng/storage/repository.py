@@ -91,7 +91,7 @@ class Repository:
 
     def instances(self, key: str | None = None, status: str | None = None,
                   limit: int = 100) -> list[Row]:
-        stmt = sa.select(instances.c[*[c for c in instances.c.keys() if c != "state"]])
+        stmt = sa.select(*[c for c in instances.c if c.name != "state"])
         if key:
             stmt = stmt.where(instances.c.definition_key == key)
         if status:
