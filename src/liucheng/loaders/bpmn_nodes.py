@@ -1,0 +1,403 @@
+"""Flow nodes and sequence flows of one BPMN process, read into liucheng model elements.
+
+`NodeReader.scope` turns a `<process>` or `<subProcess>` into elements and flows. What
+liucheng cannot run (timers, messages, boundary events, call activities, multi-instance,
+listeners, …) is reported once, by element id, tag and line; the flows touching such an
+element are dropped so they cause no second, confusing problem. A plain `task` or
+`manualTask` with nobody assigned, a plain intermediate throw event and a script with no
+effect become *pass-through* steps: a service step that records `<id> = true` and moves on.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from liucheng.errors import ExpressionError, Problem
+from liucheng.loaders.bpmn_expressions import script_assignments, translate_condition
+from liucheng.loaders.bpmn_ns import (
+    CAMUNDA,
+    DROOLS,
+    SPIFF,
+    VENDOR_PREFIX,
+    VENDORS,
+    ZEEBE,
+    child,
+    children,
+    extension_elements,
+    is_bpmn,
+    lc_attr,
+    line,
+    local,
+    namespace,
+    text_of,
+    vendor_attr,
+)
+from liucheng.loaders.bpmn_vendor import (
+    Assignment,
+    assignment,
+    documentation,
+    form_fields,
+    handler,
+    human_task_fields,
+    io_mapping,
+    lc_assignments,
+    lc_text,
+    priority,
+    split_list,
+    user_extensions,
+)
+from liucheng.model import (
+    Element,
+    EndEvent,
+    ExclusiveGateway,
+    InclusiveGateway,
+    ParallelGateway,
+    SequenceFlow,
+    ServiceTask,
+    StartEvent,
+    SubProcess,
+    Text,
+    UserTask,
+)
+
+UNSUPPORTED_NODES = {
+    "intermediateCatchEvent": ("intermediate catch events are not supported", None),
+    "boundaryEvent": ("boundary events are not supported", None),
+    "callActivity": ("call activities are not supported",
+                     "embed the called process as a sub-process"),
+    "receiveTask": ("receive tasks wait for a message; messages are not supported", None),
+    "eventBasedGateway": ("event-based gateways are not supported", None),
+    "complexGateway": ("complex gateways are not supported",
+                       "use an inclusive or exclusive gateway"),
+    "transaction": ("transaction sub-processes are not supported", None),
+    "adHocSubProcess": ("ad-hoc sub-processes are not supported", None),
+}
+IGNORED = {"documentation", "extensionElements", "laneSet", "ioSpecification", "property",
+           "dataObject", "dataObjectReference", "dataStoreReference", "textAnnotation",
+           "association", "group", "incoming", "outgoing", "auditing", "monitoring",
+           "dataInputAssociation", "dataOutputAssociation", "resourceRole", "potentialOwner",
+           "humanPerformer", "performer", "correlationSubscription", "supports", "category"}
+UNSUPPORTED_EXTENSIONS = {
+    **{(ns, name): "runs code on the engine's listeners, which liucheng does not have"
+       for ns in VENDORS for name in ("executionListener", "taskListener", "eventListener")},
+    (CAMUNDA, "inputOutput"): "maps variables in and out of the step, which is not supported",
+    (ZEEBE, "executionListeners"): "runs job workers on listeners, which is not supported",
+    (ZEEBE, "taskListeners"): "runs job workers on listeners, which is not supported",
+    (DROOLS, "onEntry-script"): "runs a script on entry, which is not supported",
+    (DROOLS, "onExit-script"): "runs a script on exit, which is not supported",
+    (SPIFF, "preScript"): "runs a script before the step, which is not supported",
+    (SPIFF, "postScript"): "runs a script after the step, which is not supported",
+}
+UNSUPPORTED_EXTENSIONS_NS = tuple(sorted({ns for ns, _ in UNSUPPORTED_EXTENSIONS}))
+PASS_THROUGH = "pass_through"
+
+
+def event_kinds(el: Any) -> list[str]:
+    """Trigger kinds of an event: `timer`, `message`, `terminate`, …"""
+    kinds = []
+    for c in children(el):
+        name = local(c)
+        if name.endswith("EventDefinition"):
+            kinds.append(name.removesuffix("EventDefinition"))
+        elif name == "eventDefinitionRef":
+            kinds.append("referenced")
+    return kinds
+
+
+@dataclass
+class NodeReader:
+    """Reads the nodes of one process; collects problems instead of raising."""
+
+    source: str | None
+    all_ids: dict[str, Any]
+    default_role: str
+    expression_language: str | None = None
+    rename: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    lane_of: dict[str, str] = field(default_factory=dict)
+    role_names: dict[str, Text] = field(default_factory=dict)
+    roles_used: list[str] = field(default_factory=list)
+    skipped: set[str] = field(default_factory=set)
+    dirty_scopes: set[str | None] = field(default_factory=set)
+    scope_of: dict[str, str | None] = field(default_factory=dict)
+    start_forms: list[Any] = field(default_factory=list)
+
+    # -- reporting -----------------------------------------------------------------------
+    def problem(self, message: str, el: Any, hint: str | None = None,
+                element: str | None = None) -> None:
+        tag = local(el)
+        text = message if message.startswith(tag) else f"{tag}: {message}"
+        self.problems.append(Problem(text, element=element or el.get("id"), line=line(el),
+                                     source=self.source, hint=hint))
+
+    def report(self, message: str, el: Any, hint: str | None) -> None:
+        """The `Report` callback handed to the vendor readers (el may be a child element)."""
+        owner = el
+        while owner is not None and not owner.get("id"):
+            owner = owner.getparent()
+        self.problems.append(Problem(f"{local(el)}: {message}", element=(
+            owner.get("id") if owner is not None else None), line=line(el), source=self.source,
+            hint=hint))
+
+    def unsupported(self, el: Any, message: str, scope: str | None,
+                    hint: str | None = None) -> None:
+        self.problem(message, el, hint or "see docs/bpmn.md for what liucheng imports")
+        if el.get("id"):
+            self.skipped.add(str(el.get("id")))
+        self.dirty_scopes.add(scope)
+
+    # -- lanes and roles -----------------------------------------------------------------
+    def read_lanes(self, process: Any) -> None:
+        for lane in process.iter(f"{{{namespace(process)}}}lane"):
+            role = lc_attr(lane, "role") or lane.get("id")
+            if not role:
+                continue
+            name = Text(str(lane.get("name") or "").strip(), lc_attr(lane, "nameEn") or "")
+            self.role_names.setdefault(role, name)
+            for ref in children(lane, "flowNodeRef"):
+                self.lane_of[text_of(ref)] = role
+
+    def use_roles(self, roles: tuple[str, ...]) -> None:
+        for role in roles:
+            if role not in self.roles_used:
+                self.roles_used.append(role)
+
+    # -- scopes --------------------------------------------------------------------------
+    def scope(self, container: Any, scope: str | None, parent_lane: str | None
+              ) -> tuple[list[Element], list[SequenceFlow]]:
+        elements: list[Element] = []
+        raw_flows: list[Any] = []
+        node_ids: set[str] = set()
+        for el in container:
+            if not is_bpmn(el):
+                continue
+            tag = local(el)
+            if tag == "sequenceFlow":
+                raw_flows.append(el)
+                continue
+            if tag in IGNORED:
+                continue
+            if el.get("id"):
+                node_ids.add(str(el.get("id")))
+                lane = self.lane_of.get(str(el.get("id")))
+                if lane is None and parent_lane is not None:
+                    self.lane_of[str(el.get("id"))] = parent_lane
+            element = self.node(el, tag, scope)
+            if element is not None:
+                elements.append(element)
+                self.scope_of[element.id] = scope
+        flows = [f for f in (self.flow(el, node_ids, scope) for el in raw_flows) if f]
+        sources = {str(el.get("sourceRef")) for el in raw_flows}
+        for element in list(elements):
+            if isinstance(element, (UserTask, ServiceTask, SubProcess)) and (
+                    element.id not in sources):
+                end = self.fresh_id(f"{element.id}_end")
+                elements.append(EndEvent(id=end, line=element.line))
+                flows.append(SequenceFlow(self.fresh_id(f"{element.id}_to_end"), element.id,
+                                          end, line=element.line))
+                self.scope_of[end] = scope
+                self.notes.append(f"'{element.id}' has no outgoing flow: added end event "
+                                  f"'{end}' after it")
+        return elements, flows
+
+    def fresh_id(self, base: str) -> str:
+        candidate, n = base, 1
+        while candidate in self.all_ids:
+            n += 1
+            candidate = f"{base}_{n}"
+        self.all_ids[candidate] = None
+        return candidate
+
+    def flow(self, el: Any, node_ids: set[str], scope: str | None) -> SequenceFlow | None:
+        fid = el.get("id")
+        if not fid:
+            self.problem("sequence flow has no id", el)
+            return None
+        refs = []
+        for end in ("sourceRef", "targetRef"):
+            ref = el.get(end)
+            if ref in self.skipped:
+                return None
+            if not ref:
+                self.problem(f"sequence flow has no {end}", el)
+            elif ref not in node_ids:
+                if ref in self.all_ids:
+                    self.problem(f"{end} '{ref}' is in another scope: sequence flows cannot "
+                                 "cross a sub-process boundary", el)
+                else:
+                    close = difflib.get_close_matches(ref, sorted(node_ids), n=1)
+                    self.problem(f"{end} '{ref}' does not exist", el,
+                                 f"did you mean '{close[0]}'?" if close else None)
+            else:
+                refs.append(str(ref))
+        condition: str | None = None
+        cond = child(el, "conditionExpression")
+        if cond is not None:
+            try:
+                condition = translate_condition(text_of(cond), cond.get("language"),
+                                                self.expression_language, self.rename)
+            except ExpressionError as exc:
+                self.problem(f"condition: {exc.message}", el, exc.hint)
+        if len(refs) != 2:
+            self.dirty_scopes.add(scope)
+            return None
+        self.scope_of[str(fid)] = scope
+        return SequenceFlow(str(fid), refs[0], refs[1], condition, self.name(el), line(el))
+
+    @staticmethod
+    def name(el: Any) -> Text:
+        return Text(str(el.get("name") or ""), lc_attr(el, "nameEn") or "")
+
+    # -- nodes ---------------------------------------------------------------------------
+    def node(self, el: Any, tag: str, scope: str | None) -> Element | None:
+        nid = el.get("id")
+        if not nid:
+            self.problem(f"{tag} has no id", el, "give every element an id")
+            self.dirty_scopes.add(scope)
+            return None
+        for ext in extension_elements(el, UNSUPPORTED_EXTENSIONS_NS):
+            why = UNSUPPORTED_EXTENSIONS.get((namespace(ext), local(ext)))
+            if why:
+                prefix = VENDOR_PREFIX.get(namespace(ext), "")
+                self.problem(f"{tag}: {prefix}:{local(ext)} {why}", el)
+        for loop in ("multiInstanceLoopCharacteristics", "standardLoopCharacteristics"):
+            if child(el, loop) is not None:
+                kind = "multi-instance" if loop.startswith("multi") else "loop"
+                self.unsupported(el, f"{tag} with {kind} characteristics is not supported", scope)
+                return None
+        if tag in UNSUPPORTED_NODES:
+            message, hint = UNSUPPORTED_NODES[tag]
+            kinds = event_kinds(el)
+            detail = f" ({', '.join(kinds)}" if kinds else ""
+            if tag == "boundaryEvent":
+                detail += (", " if detail else " (") + f"attached to '{el.get('attachedToRef')}'"
+            self.unsupported(el, f"{tag}{detail + ')' if detail else ''}: {message}", scope, hint)
+            return None
+        common: dict[str, Any] = {"id": str(nid), "name": self.name(el), "line": line(el),
+                                  "documentation": documentation(el),
+                                  "default": el.get("default") or None}
+        if tag in ("startEvent", "endEvent", "intermediateThrowEvent"):
+            return self.event(el, tag, common, scope)
+        if tag in ("userTask", "manualTask", "task"):
+            return self.user_task(el, tag, common, scope)
+        if tag in ("serviceTask", "sendTask", "businessRuleTask"):
+            return self.service_task(el, tag, common, scope)
+        if tag == "scriptTask":
+            return self.script_task(el, common, scope)
+        gateway = {"exclusiveGateway": ExclusiveGateway, "parallelGateway": ParallelGateway,
+                   "inclusiveGateway": InclusiveGateway}.get(tag)
+        if gateway is not None:
+            return gateway(**common)
+        if tag == "subProcess":
+            if el.get("triggeredByEvent") == "true":
+                self.unsupported(el, "event sub-processes are not supported", scope)
+                return None
+            inner, flows = self.scope(el, str(nid), self.lane_of.get(str(nid)))
+            return SubProcess(**common, elements=tuple(inner), flows=tuple(flows))
+        self.unsupported(el, f"{tag} is not a flow element liucheng supports", scope)
+        return None
+
+    def event(self, el: Any, tag: str, common: dict[str, Any], scope: str | None
+              ) -> Element | None:
+        kinds = event_kinds(el)
+        if tag == "endEvent" and kinds == ["terminate"]:
+            return EndEvent(**common, terminate=True)
+        if kinds:
+            what = {"startEvent": "start", "endEvent": "end",
+                    "intermediateThrowEvent": "intermediate throw"}[tag]
+            self.unsupported(el, f"{tag} ({', '.join(kinds)}): {'/'.join(kinds)} {what} events "
+                             "are not supported", scope)
+            return None
+        if tag == "startEvent":
+            if scope is None:
+                self.start_forms.append(el)
+            return StartEvent(**common)
+        if tag == "endEvent":
+            return EndEvent(**common)
+        return self.pass_through(tag, common)
+
+    def pass_through(self, tag: str, common: dict[str, Any],
+                     extra: dict[str, Any] | None = None) -> ServiceTask:
+        self.notes.append(f"{tag} '{common['id']}' does nothing in liucheng: it passes through")
+        return ServiceTask(**common, assignments=((common["id"], "true"),),
+                           extensions={"bpmn_type": tag, PASS_THROUGH: True, **(extra or {})})
+
+    def user_task(self, el: Any, tag: str, common: dict[str, Any], scope: str | None
+                  ) -> Element | None:
+        if lc_attr(el, "passThrough") == "true":
+            return self.pass_through(tag, common)
+        who = assignment(el, self.report, self.rename)
+        if not who and self.lane_of.get(common["id"]):
+            who = Assignment(roles=(self.lane_of[common["id"]],))
+        if not who and tag != "userTask":
+            return self.pass_through(tag, common)
+        if not who:
+            who = Assignment(roles=(self.default_role,))
+            self.notes.append(f"user task '{common['id']}' names nobody: it goes to role "
+                              f"'{self.default_role}'")
+        self.use_roles(who.roles)
+        ext = user_extensions(el)
+        human, extra = human_task_fields(el, self.report)
+        ext.update(extra)
+        if tag != "userTask":
+            ext["bpmn_type"] = tag
+        instructions = lc_text(el, "instructions")
+        if not instructions:
+            spiff = [text_of(e) for e in extension_elements(el, SPIFF)
+                     if local(e) == "instructionsForEndUser"]
+            instructions = Text(spiff[0] if spiff else "")
+        return UserTask(**common, roles=who.roles, assignee=who.assignee,
+                        candidate_users=who.candidate_users, form=form_fields(el, self.report),
+                        instructions=instructions, priority=priority(el, ext),
+                        outcomes=tuple(split_list(lc_attr(el, "outcomes"))), extensions=ext,
+                        **human)
+
+    def service_task(self, el: Any, tag: str, common: dict[str, Any], scope: str | None
+                     ) -> Element | None:
+        name, ext = handler(el, self.report)
+        outputs, inputs = io_mapping(el, self.report, self.rename)
+        if inputs:
+            ext["inputs"] = inputs
+        assignments = tuple(lc_assignments(el) or outputs)
+        if tag != "serviceTask":
+            ext["bpmn_type"] = tag
+        if not name and not assignments:
+            if tag == "sendTask" and (el.get("messageRef") or event_kinds(el)):
+                self.unsupported(el, "sendTask sends a message; messages are not supported",
+                                 scope, "give it a handler (lc:handler) that sends the message")
+            else:
+                self.unsupported(el, f"{tag} has no handler", scope,
+                                 "name one with lc:handler, camunda:class, "
+                                 "camunda:delegateExpression, camunda:topic or a zeebe job type")
+            return None
+        return ServiceTask(**common, handler=name, assignments=assignments, extensions=ext)
+
+    def script_task(self, el: Any, common: dict[str, Any], scope: str | None) -> Element | None:
+        script = text_of(child(el, "script"))
+        fmt = el.get("scriptFormat")
+        extra = {k: v for k, v in (("script_format", fmt), ("script", script)) if v}
+        assignments = lc_assignments(el)
+        zeebe = [z for z in extension_elements(el, ZEEBE) if local(z) == "script"]
+        try:
+            if vendor_attr(el, "resource"):
+                raise ExpressionError(f"runs the external script '{vendor_attr(el, 'resource')}'")
+            if not assignments and zeebe:
+                script, fmt = str(zeebe[0].get("expression") or ""), "feel"
+                extra["script"], extra["script_format"] = script, fmt
+                assignments = list(script_assignments(script, fmt, zeebe[0].get("resultVariable"),
+                                                      self.rename))
+            elif not assignments:
+                assignments = list(script_assignments(script, fmt, vendor_attr(
+                    el, "resultVariable"), self.rename))
+        except ExpressionError as exc:
+            self.unsupported(el, f"scriptTask: {exc.message}", scope,
+                             exc.hint or "use a service task with a handler for real code")
+            return None
+        if not assignments:
+            return self.pass_through("scriptTask", common, extra)
+        return ServiceTask(**common, assignments=tuple(assignments),
+                           extensions={"bpmn_type": "scriptTask", **extra})
+
