@@ -1,17 +1,47 @@
-"""What the core is given (clock reading, id source, expression functions) and what it returns."""
+"""What the core is given (clock reading, ids, functions, directory, calendar) and returns."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
+from liucheng.calendar import BusinessCalendar, default_calendar
 from liucheng.rules.expressions import BUILTINS
 
 Event = dict[str, Any]
 Effect = dict[str, Any]
 State = dict[str, Any]
+
+
+class Directory(Protocol):
+    """The organisation as the core may ask about it (answered by the runtime from storage)."""
+
+    def members(self, role: str) -> list[str]:
+        """Active users holding `role`."""
+        ...
+
+    def leader(self, user: str, levels: int) -> str | None:
+        """The leader of `user`'s department, `levels` departments up (1 = own department)."""
+        ...
+
+    def delegate(self, user: str, process: str, at: datetime) -> str | None:
+        """Who stands in for `user` (out of office) for `process` at `at`, if anyone."""
+        ...
+
+
+class NoDirectory:
+    """A directory that knows nobody: the default for the pure core in tests."""
+
+    def members(self, role: str) -> list[str]:
+        return []
+
+    def leader(self, user: str, levels: int) -> str | None:
+        return None
+
+    def delegate(self, user: str, process: str, at: datetime) -> str | None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -21,6 +51,9 @@ class Context:
     now: datetime
     new_id: Callable[[], str]
     functions: Mapping[str, Callable[..., Any]] = field(default_factory=lambda: BUILTINS)
+    directory: Directory = field(default_factory=NoDirectory)
+    calendar: BusinessCalendar = field(default_factory=default_calendar)
+    urge_interval_minutes: int = 60
 
     @property
     def timestamp(self) -> str:

@@ -34,8 +34,11 @@ def _scope_closed(s: State, e: Event) -> None:
 
 def _entered(s: State, e: Event) -> None:
     s["seq"] += 1
-    s["tokens"][e["token"]] = {"id": e["token"], "element": e["element"], "scope": e["scope"],
-                               "status": "active", "flow": e.get("flow"), "seq": s["seq"]}
+    token = {"id": e["token"], "element": e["element"], "scope": e["scope"],
+             "status": "active", "flow": e.get("flow"), "seq": s["seq"]}
+    if e.get("assign_to"):
+        token["assign_to"] = e["assign_to"]
+    s["tokens"][e["token"]] = token
 
 
 def _left(s: State, e: Event) -> None:
@@ -49,6 +52,7 @@ def _join_waiting(s: State, e: Event) -> None:
 def _join_fired(s: State, e: Event) -> None:
     for token in e["consumed"]:
         s["tokens"].pop(token, None)
+    s.setdefault("joins", {})[f"{e['scope']}:{e['element']}"] = list(e.get("flows") or [])
     s["seq"] += 1
     s["tokens"][e["token"]] = {"id": e["token"], "element": e["element"], "scope": e["scope"],
                                "status": "joined", "flow": None, "seq": s["seq"]}
@@ -59,14 +63,80 @@ def _task_created(s: State, e: Event) -> None:
     s["tasks"][e["task"]] = {
         "id": e["task"], "element": e["element"], "token": e["token"], "name": e.get("name"),
         "roles": list(e.get("roles") or []), "assignee": e.get("assignee"),
+        "owner": e.get("owner") or e.get("assignee"),
         "candidate_users": list(e.get("candidate_users") or []), "priority": e.get("priority", 50),
         "created_at": e["at"], "claimed_at": e["at"] if e.get("assignee") else None,
+        "claimed": False, "status": e.get("status", "open"), "kind": e.get("kind", "main"),
+        "main": e.get("main"), "added_by": e.get("added_by"), "due_at": e.get("due_at"),
+        "position": e.get("position"),
+        "on_behalf_of": e.get("on_behalf_of"), "after_signers": [], "urged_at": None,
+        "delegated": False,
     }
 
 
 def _task_claimed(s: State, e: Event) -> None:
     task = s["tasks"][e["task"]]
-    task.update(assignee=e["actor"], claimed_at=e["at"])
+    task.update(assignee=e["actor"], owner=e["actor"], claimed_at=e["at"], claimed=True)
+
+
+def _task_transferred(s: State, e: Event) -> None:
+    s["tasks"][e["task"]].update(assignee=e["to"], owner=e["to"], claimed_at=e["at"],
+                                 claimed=True, delegated=False, on_behalf_of=None)
+
+
+def _task_delegated(s: State, e: Event) -> None:
+    s["tasks"][e["task"]].update(assignee=e["to"], owner=e["owner"], delegated=True,
+                                 claimed=True)
+
+
+def _task_resolved(s: State, e: Event) -> None:
+    task = s["tasks"][e["task"]]
+    task.update(assignee=task["owner"], delegated=False, draft=e.get("data") or {})
+
+
+def _task_status(status: str) -> Callable[[State, Event], None]:
+    def change(s: State, e: Event) -> None:
+        s["tasks"][e["task"]]["status"] = status
+
+    return change
+
+
+def _signers_pending(s: State, e: Event) -> None:
+    s["tasks"][e["task"]]["after_signers"] = list(e["users"])
+
+
+def _task_urged(s: State, e: Event) -> None:
+    s["tasks"][e["task"]]["urged_at"] = e["at"]
+
+
+def _join_restored(s: State, e: Event) -> None:
+    s["seq"] += 1
+    s["tokens"][e["token"]] = {"id": e["token"], "element": e["element"], "scope": e["scope"],
+                               "status": "join", "flow": e["flow"], "seq": s["seq"]}
+
+
+def _vote_opened(s: State, e: Event) -> None:
+    s["tokens"][e["token"]]["vote"] = {
+        "signers": list(e["signers"]), "mode": e["mode"], "ratio": e["ratio"],
+        "veto": e["veto"], "approvals": 0, "rejections": 0, "voted": []}
+
+
+def _vote_cast(s: State, e: Event) -> None:
+    token = s["tokens"][e["token"]]
+    vote = token["vote"]
+    key = "approvals" if e["outcome"] == "approve" else "rejections"
+    # replaced, not edited: copies of the state share nested values
+    token["vote"] = {**vote, key: vote[key] + 1, "voted": [*vote["voted"], e["actor"]]}
+
+
+def _cc_sent(s: State, e: Event) -> None:
+    for cc_id, user in zip(e["ccs"], e["users"], strict=True):
+        s.setdefault("cc", {})[cc_id] = {"id": cc_id, "user": user, "by": e["actor"],
+                                        "task": e.get("task"), "at": e["at"], "read_at": None}
+
+
+def _cc_read(s: State, e: Event) -> None:
+    s["cc"][e["cc"]]["read_at"] = e["at"]
 
 
 def _task_unclaimed(s: State, e: Event) -> None:
@@ -124,6 +194,25 @@ APPLY: dict[str, Callable[[State, Event], None]] = {
     "task_unclaimed": _task_unclaimed,
     "task_completed": _task_ended,
     "task_cancelled": _task_ended,
+    "task_transferred": _task_transferred,
+    "task_delegated": _task_delegated,
+    "task_resolved": _task_resolved,
+    "task_suspended": _task_status("suspended"),
+    "task_resumed": _task_status("open"),
+    "signers_pending": _signers_pending,
+    "task_urged": _task_urged,
+    "task_returned": lambda s, e: None,
+    "join_restored": _join_restored,
+    "vote_opened": _vote_opened,
+    "vote_cast": _vote_cast,
+    "vote_decided": lambda s, e: None,
+    "cc_sent": _cc_sent,
+    "cc_read": _cc_read,
+    "comment_added": lambda s, e: None,
+    "task_skipped": lambda s, e: None,
+    "task_withdrawn": lambda s, e: None,
+    "signers_added": lambda s, e: None,
+    "signer_removed": lambda s, e: None,
     "variables_set": _variables_set,
     "service_requested": _service_requested,
     "service_completed": lambda s, e: None,

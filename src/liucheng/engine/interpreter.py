@@ -14,6 +14,8 @@ from typing import Any
 from liucheng.engine import commands as c
 from liucheng.engine.context import Context, Decision, Effect, Event
 from liucheng.engine.events import apply
+from liucheng.engine.humantask import HANDLERS as HUMAN_TASK_HANDLERS
+from liucheng.engine.humantask.common import require_active
 from liucheng.engine.state import State, child_scopes, copy_state, new_state, tokens_in, upgrade
 from liucheng.errors import ConflictError, ExpressionError, NotFoundError, StateError
 from liucheng.model import ProcessDefinition, SequenceFlow
@@ -31,6 +33,9 @@ class Run:
         self.ctx = ctx
         self.events: list[Event] = []
         self.effects: list[Effect] = []
+        directory = ctx.directory
+        self.functions = {**ctx.functions, "leader": lambda user, levels=1: directory.leader(
+            str(user), int(levels)), "members": lambda role: directory.members(str(role))}
 
     # -- primitives ----------------------------------------------------------------------
     def emit(self, type_: str, **data: Any) -> Event:
@@ -40,11 +45,14 @@ class Run:
         return event
 
     def evaluate(self, source: str) -> Any:
-        return compile_expression(source).evaluate(self.state["variables"], self.ctx.functions)
+        return compile_expression(source).evaluate(self.state["variables"], self.functions)
 
-    def enter(self, element: str, scope: str, flow: str | None) -> str:
+    def enter(self, element: str, scope: str, flow: str | None,
+              assign_to: str | None = None) -> str:
         token = self.ctx.new_id()
-        self.emit("element_entered", token=token, element=element, scope=scope, flow=flow)
+        extra = {"assign_to": assign_to} if assign_to else {}
+        self.emit("element_entered", token=token, element=element, scope=scope, flow=flow,
+                  **extra)
         return token
 
     def take(self, token: Token, flows: list[SequenceFlow]) -> None:
@@ -145,55 +153,8 @@ def _start(run: Run, cmd: c.StartInstance) -> None:
     run.enter(run.definition.start_event().id, root, None)
 
 
-def open_task(run: Run, task_id: str) -> dict[str, Any]:
-    _require_active(run)
-    task = run.state["tasks"].get(task_id)
-    if task is None:
-        raise ConflictError(f"task '{task_id}' is no longer open: it was completed or cancelled",
-                            task=task_id, hint="reload the inbox")
-    return task  # type: ignore[no-any-return]
-
-
-def may_act(task: dict[str, Any], actor: c.Actor) -> bool:
-    if actor.admin:
-        return True
-    if task["assignee"] is not None:
-        return bool(task["assignee"] == actor.user)
-    return bool(actor.roles.intersection(task["roles"])) or (
-        actor.user in task["candidate_users"])
-
-
-def _claim(run: Run, cmd: c.ClaimTask) -> None:
-    from liucheng.engine.behaviors.tasks import authorize
-
-    task = open_task(run, cmd.task)
-    if task["assignee"] is not None:
-        if task["assignee"] == cmd.actor.user:
-            return
-        raise ConflictError(f"task '{cmd.task}' is already claimed by {task['assignee']}",
-                            task=cmd.task)
-    authorize(run, task, cmd.actor, "claim")
-    run.emit("task_claimed", task=cmd.task, element=task["element"], actor=cmd.actor.user)
-
-
-def _unclaim(run: Run, cmd: c.UnclaimTask) -> None:
-    task = open_task(run, cmd.task)
-    if task["assignee"] != cmd.actor.user and not cmd.actor.admin:
-        from liucheng.errors import ForbiddenError
-
-        raise ForbiddenError(f"task '{cmd.task}' is not claimed by {cmd.actor.user}",
-                             task=cmd.task)
-    run.emit("task_unclaimed", task=cmd.task, element=task["element"], actor=cmd.actor.user)
-
-
-def _complete(run: Run, cmd: c.CompleteTask) -> None:
-    from liucheng.engine.behaviors.tasks import complete_task
-
-    complete_task(run, open_task(run, cmd.task), cmd)
-
-
 def _service_token(run: Run, token_id: str) -> Token:
-    _require_active(run)
+    require_active(run)
     token = run.state["tokens"].get(token_id)
     if token is None or token["status"] != "service":
         raise ConflictError(f"no service call is waiting on token '{token_id}'", token=token_id)
@@ -212,13 +173,13 @@ def _service_failed(run: Run, cmd: c.FailService) -> None:
 
 
 def _set_variables(run: Run, cmd: c.SetVariables) -> None:
-    _require_active(run)
+    require_active(run)
     run.emit("variables_set", variables=dict(cmd.variables), actor=cmd.actor.user,
              comment=cmd.comment)
 
 
 def _retry(run: Run, cmd: c.RetryIncident) -> None:
-    _require_active(run)
+    require_active(run)
     incident = run.state["incidents"].get(cmd.incident)
     if incident is None:
         raise NotFoundError(f"the case has no open incident '{cmd.incident}'",
@@ -227,22 +188,14 @@ def _retry(run: Run, cmd: c.RetryIncident) -> None:
 
 
 def _cancel(run: Run, cmd: c.CancelInstance) -> None:
-    _require_active(run)
+    require_active(run)
     run.terminate(run.state["root"], "case cancelled")
     run.emit("instance_cancelled", actor=cmd.actor.user, reason=cmd.reason)
 
 
-def _require_active(run: Run) -> None:
-    status = run.state["status"]
-    if status != "active":
-        raise ConflictError(f"the case is {status}, so nothing more can be done on it")
-
-
 HANDLERS: dict[type[c.Command], Callable[[Run, Any], None]] = {
+    **HUMAN_TASK_HANDLERS,
     c.StartInstance: _start,
-    c.ClaimTask: _claim,
-    c.UnclaimTask: _unclaim,
-    c.CompleteTask: _complete,
     c.CompleteService: _service_done,
     c.FailService: _service_failed,
     c.SetVariables: _set_variables,

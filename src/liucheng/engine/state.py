@@ -12,7 +12,10 @@ Shape (schema 1)::
 
 Token status: `active` (just arrived, to be processed), `waiting` (user task),
 `service` (waiting for a handler), `join` (parked at a join), `scope` (a sub-process
-waiting for its inner scope), `incident`.
+waiting for its inner scope), `incident`. A token at a user task may carry `vote`
+(countersign bookkeeping) and `assign_to` (a returned step goes back to its performer).
+`joins` remembers, per scope and join gateway, the flows its last firing consumed, so a
+return into one branch can restore the others. `cc` holds carbon copies with read times.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ UPGRADES: list[Callable[[State], State]] = []
 
 def new_state() -> State:
     return {"schema_version": SCHEMA_VERSION, "status": "new", "variables": {}, "tokens": {},
-            "scopes": {}, "tasks": {}, "incidents": {}, "root": None, "seq": 0}
+            "scopes": {}, "tasks": {}, "incidents": {}, "joins": {}, "cc": {}, "root": None,
+            "seq": 0}
 
 
 def upgrade(state: State) -> State:
@@ -50,8 +54,9 @@ def upgrade(state: State) -> State:
 def copy_state(state: State) -> State:
     """A copy the core may change freely; nested variable values are replaced, never edited."""
     out = dict(state)
-    for key in ("tokens", "scopes", "tasks", "incidents"):
-        out[key] = {k: dict(v) for k, v in state[key].items()}
+    for key in ("tokens", "scopes", "tasks", "incidents", "cc"):
+        out[key] = {k: dict(v) for k, v in state.get(key, {}).items()}
+    out["joins"] = dict(state.get("joins", {}))
     out["variables"] = dict(state["variables"])
     return out
 

@@ -16,6 +16,7 @@ from typing import Any
 from liucheng.errors import ModelError, Problem
 from liucheng.loaders.yaml_source import Node, line_of, read_yaml
 from liucheng.model import (
+    Countersign,
     Element,
     EndEvent,
     ExclusiveGateway,
@@ -38,7 +39,7 @@ COMMON_KEYS = {"id", "type", "name", "next", "description", "documentation"}
 STEP_KEYS: dict[str, set[str]] = {
     "user": {"role", "roles", "assignee", "candidate_users", "form", "instructions", "priority",
              "outcomes", "documents", "checks", "distinct_from", "due", "window", "assignment",
-             "countersign", "on_return", "return_to", "board_stage", "permissions"},
+             "countersign", "return_to", "board_stage", "permissions", "on_empty"},
     "service": {"handler", "set", "input", "output", "retries"},
     "exclusive": {"routes", "default"},
     "inclusive": {"routes", "branches", "default"},
@@ -161,9 +162,10 @@ class _Compiler:
     def _user(self, scope: _Scope, node: Node, sid: str, name: Text, line: int | None,
               doc: Text) -> tuple[str, list[str]]:
         known = {"role", "roles", "assignee", "candidate_users", "form", "instructions", "priority",
-                 "outcomes", "next", "id", "type", "name", "description", "documentation"}
+                 "outcomes", "next", "id", "type", "name", "description", "documentation",
+                 "countersign", "return_to", "distinct_from", "due", "on_empty"}
         extensions = {k: v for k, v in node.items() if k not in known}
-        outcomes = node.get("outcomes") or []
+        outcomes = node.get("outcomes") or (["approve", "reject"] if "countersign" in node else [])
         if not isinstance(outcomes, list):
             self.problem("outcomes must be a list such as [approve, reject]", node, "outcomes", sid)
             outcomes = []
@@ -176,8 +178,52 @@ class _Compiler:
             instructions=text(node.get("instructions")),
             priority=int(node.get("priority", 50)) if str(node.get("priority", 50)).isdigit() else 50,
             outcomes=tuple(str(o) for o in outcomes), extensions=extensions,
+            countersign=self.countersign(node, sid),
+            return_to=self.id_list(node, "return_to", sid),
+            distinct_from=self.id_list(node, "distinct_from", sid),
+            due=node.get("due") if isinstance(node.get("due"), dict) else None,
+            on_empty=str(node.get("on_empty", "pool")),
         ))
+        if "due" in node and not isinstance(node.get("due"), dict):
+            self.problem("'due' must be a mapping such as {working_days: 2} or {hours: 4}", node,
+                         "due", sid)
         return sid, [sid]
+
+    def id_list(self, node: Node, key: str, sid: str) -> tuple[str, ...]:
+        value = node.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        self.problem(f"'{key}' must be a step id or a list of step ids", node, key, sid)
+        return ()
+
+    def countersign(self, node: Node, sid: str) -> Countersign | None:
+        """`countersign: all` or `{mode: ratio, ratio: 0.6, signers: reviewers, veto: false}`."""
+        value = node.get("countersign")
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = {"mode": value}
+        if not isinstance(value, dict):
+            self.problem("'countersign' must be a mode (all, any, sequential, ratio) or a mapping",
+                         node, "countersign", sid)
+            return None
+        for key in value:
+            if key not in {"mode", "ratio", "signers", "veto"}:
+                self.problem(f"unknown key '{key}' in countersign", node, "countersign", sid,
+                             _suggest(str(key), {"mode", "ratio", "signers", "veto"}))
+        try:
+            ratio = float(value.get("ratio", 1.0))
+        except (TypeError, ValueError):
+            self.problem("countersign ratio must be a number such as 0.6", node, "countersign", sid)
+            ratio = 1.0
+        mode = str(value.get("mode", "ratio" if "ratio" in value else "all"))
+        signers = value.get("signers")
+        return Countersign(mode=mode, ratio=ratio, veto=bool(value.get("veto", False)),
+                           signers=None if signers is None else str(signers))
 
     def roles(self, node: Node, sid: str) -> tuple[str, ...]:
         """`role: finance` or `roles: [finance, sales_manager]`."""

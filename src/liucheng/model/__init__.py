@@ -2,6 +2,7 @@
 
 from liucheng.model.definition import ProcessDefinition
 from liucheng.model.elements import (
+    Countersign,
     Element,
     EndEvent,
     ExclusiveGateway,
@@ -20,7 +21,7 @@ from liucheng.model.elements import (
 from liucheng.model.validate import check, validate
 
 __all__ = [
-    "Element", "EndEvent", "ExclusiveGateway", "FormField", "InclusiveGateway",
+    "Countersign", "Element", "EndEvent", "ExclusiveGateway", "FormField", "InclusiveGateway",
     "ParallelGateway", "ProcessDefinition", "Role", "SequenceFlow", "ServiceTask",
     "StartEvent", "SubProcess", "Text", "UserTask", "Variable", "check", "validate",
 ]

@@ -121,6 +121,10 @@ class ProcessDefinition:
         """The sub-process containing the element, or None for the top level."""
         return self._parents[element_id]
 
+    def downstream(self, element_id: str) -> frozenset[str]:
+        """Every element reachable from `element_id` along sequence flows of its scope."""
+        return self._reach.get(element_id, frozenset())
+
     def reaches(self, source: str, target: str) -> bool:
         return target in self._reach.get(source, frozenset())
 

@@ -95,6 +95,26 @@ class EndEvent(Element):
 
 
 @dataclass(frozen=True)
+class Countersign:
+    """A step signed by several people (会签): how the votes decide the step's outcome.
+
+    mode `all` (every signer must approve), `any` (the first vote decides), `sequential`
+    (one after another, every one must approve) or `ratio` (approvals / signers ≥ ratio).
+    `signers` is an expression giving the list of user ids; without it, the members of
+    the step's roles sign. `veto`: any rejection fails the vote at once.
+    """
+
+    mode: str = "all"
+    ratio: float = 1.0
+    signers: str | None = None
+    veto: bool = False
+
+    @property
+    def required_ratio(self) -> float:
+        return self.ratio if self.mode == "ratio" else 1.0
+
+
+@dataclass(frozen=True)
 class UserTask(Element):
     """A step done by a person: by members of its roles (first to claim takes it) or an assignee.
 
@@ -111,7 +131,15 @@ class UserTask(Element):
     instructions: Text = Text()
     priority: int = 50
     outcomes: tuple[str, ...] = ()
+    countersign: Countersign | None = None
+    return_to: tuple[str, ...] = ()
+    distinct_from: tuple[str, ...] = ()
+    due: Mapping[str, Any] | None = None
+    on_empty: str = "pool"
     extensions: Mapping[str, Any] = field(default_factory=dict)
+
+
+ON_EMPTY = ("pool", "skip", "admin", "incident")
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,7 @@ def _check_scope(
             if not element.roles and not element.assignee and not element.candidate_users:
                 report("user task has no role, assignee or candidate users", element,
                        "say who does this step")
+            _check_human_task(definition, element, report)
             if element.assignee:
                 try:
                     compile_expression(element.assignee)
@@ -148,6 +149,35 @@ def _check_scope(
             inc_exists = any(f.target == element.id for f in flows)
             if element.id not in reachable and inc_exists:
                 report("cannot be reached from the start event", element)
+
+
+def _check_human_task(definition: ProcessDefinition, element: UserTask, report: object) -> None:
+    assert callable(report)
+    from liucheng.model.elements import ON_EMPTY
+
+    for ref, what in [(r, "return_to") for r in element.return_to] + [
+            (r, "distinct_from") for r in element.distinct_from]:
+        if ref in ("previous", "starter") and what == "return_to":
+            continue
+        if not definition.has_element(ref) or not isinstance(definition.element(ref), UserTask):
+            ids = {e.id for e, _ in definition.walk() if isinstance(e, UserTask)}
+            report(f"{what} names '{ref}', which is not a user step", element,
+                   _did_you_mean(ref, ids))
+    if element.on_empty not in ON_EMPTY:
+        report(f"on_empty must be one of {', '.join(ON_EMPTY)}", element)
+    sign = element.countersign
+    if sign is not None:
+        if sign.mode not in ("all", "any", "sequential", "ratio"):
+            report(f"countersign mode '{sign.mode}' is not all, any, sequential or ratio", element)
+        if sign.mode == "ratio" and not 0 < sign.ratio <= 1:
+            report("countersign ratio must be above 0 and at most 1 (e.g. 0.6)", element)
+        if sign.signers:
+            try:
+                compile_expression(sign.signers)
+            except ExpressionError as exc:
+                report(f"countersign signers do not parse: {exc.message}", element)
+        elif not element.roles:
+            report("countersign needs 'signers' or a role whose members sign", element)
 
 
 def _did_you_mean(name: str, options: set[str]) -> str | None:

@@ -39,7 +39,9 @@ def _parked(run: Run, token: Token) -> list[Token]:
 
 def _fire(run: Run, gateway: str, scope: str, consumed: list[str]) -> Token:
     new = run.ctx.new_id()
-    run.emit("join_fired", element=gateway, scope=scope, consumed=consumed, token=new)
+    flows = [run.state["tokens"][t]["flow"] for t in consumed]
+    run.emit("join_fired", element=gateway, scope=scope, consumed=consumed, flows=flows,
+             token=new)
     return run.state["tokens"][new]  # type: ignore[no-any-return]
 
 

@@ -1,0 +1,102 @@
+"""Shared checks for human-task commands: open tasks, who may act, four-eyes, involvement."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from liucheng.engine.commands import Actor
+from liucheng.errors import ConflictError, ForbiddenError
+from liucheng.model import UserTask
+
+if TYPE_CHECKING:
+    from liucheng.engine.interpreter import Run
+
+Task = dict[str, Any]
+
+
+def require_active(run: Run) -> None:
+    status = run.state["status"]
+    if status != "active":
+        raise ConflictError(f"the case is {status}, so nothing more can be done on it")
+
+
+def open_task(run: Run, task_id: str) -> Task:
+    require_active(run)
+    task = run.state["tasks"].get(task_id)
+    if task is None:
+        raise ConflictError(f"task '{task_id}' is no longer open: it was completed or cancelled",
+                            task=task_id, hint="reload the inbox")
+    return task  # type: ignore[no-any-return]
+
+
+def may_act(task: Task, actor: Actor) -> bool:
+    if actor.admin:
+        return True
+    if task["assignee"] is not None:
+        return bool(task["assignee"] == actor.user)
+    return bool(actor.roles.intersection(task["roles"])) or actor.user in task["candidate_users"]
+
+
+def authorize(run: Run, task: Task, actor: Actor, action: str) -> None:
+    """Raise ForbiddenError unless `actor` may do `action` on `task` now."""
+    if not may_act(task, actor):
+        if task["assignee"] is not None:
+            why = f"it is assigned to {task['assignee']}"
+        elif task["roles"]:
+            why = f"it is for role {'/'.join(task['roles'])}, which {actor.user} does not hold"
+        else:
+            why = f"{actor.user} is not one of its candidates"
+        raise ForbiddenError(f"{actor.user} may not {action} task '{task['id']}' "
+                             f"({task['name']}): {why}", task=task["id"])
+    check_four_eyes(run, task["element"], actor.user, task["id"])
+
+
+def check_four_eyes(run: Run, element_id: str, user: str, task_id: str | None = None) -> None:
+    """`distinct_from`: the same person may not do both steps (either way round)."""
+    element = run.definition.element(element_id)
+    others = set(element.distinct_from) if isinstance(element, UserTask) else set()
+    for e, _ in run.definition.walk():
+        if isinstance(e, UserTask) and element_id in e.distinct_from:
+            others.add(e.id)
+    for other in sorted(others):
+        record = run.state["variables"].get(other)
+        performers = record.get("by") if isinstance(record, dict) else None
+        if performers == user or (isinstance(performers, list) and user in performers):
+            raise ForbiddenError(
+                f"four-eyes rule: {user} did '{_name(run, other)}', so another person must do "
+                f"'{_name(run, element_id)}'", task=task_id, element=element_id)
+
+
+def _name(run: Run, element_id: str) -> str:
+    return run.definition.element(element_id).name.get() or element_id
+
+
+def involved(run: Run, actor: Actor) -> bool:
+    """The starter, anyone who did a step, holds or may take an open task, or was CC'd."""
+    if actor.admin or actor.user == run.state.get("started_by"):
+        return True
+    for value in run.state["variables"].values():
+        if isinstance(value, dict) and (value.get("by") == actor.user or (
+                isinstance(value.get("by"), list) and actor.user in value["by"])):
+            return True
+    if any(may_act(t, actor) or t.get("owner") == actor.user
+           for t in run.state["tasks"].values()):
+        return True
+    return any(c["user"] == actor.user for c in run.state.get("cc", {}).values())
+
+
+def require_involved(run: Run, actor: Actor, action: str) -> None:
+    if not involved(run, actor):
+        raise ForbiddenError(f"{actor.user} may not {action} on this case: only the starter, "
+                             "the people working on it and those it was copied to may")
+
+
+def tasks_of(run: Run, token_id: str) -> list[Task]:
+    return [t for t in run.state["tasks"].values() if t["token"] == token_id]
+
+
+def record_step(run: Run, element_id: str, **record: Any) -> None:
+    """The step's variable: {outcome, by, at, seq} (seq orders steps done in one instant)."""
+    run.emit("variables_set", variables={element_id: {**record, "at": run.ctx.timestamp,
+                                                      "seq": run.state["seq"]}},
+             element=element_id)

@@ -1,0 +1,180 @@
+"""Return (退回) and withdraw (撤回): sending a case back to an earlier step.
+
+Returning to step T, in the scope instance where T lives:
+- every token of that scope at an element reachable from T is ended, with its tasks and
+  any sub-process it is in — sibling branches of a parallel block included;
+- a token parked at a join is kept when the flow it arrived by does not come from T's
+  region (that branch's work stays done), and ended otherwise (the join is reset);
+- a join between T and the step returned from that has already fired gets back, as parked
+  tokens, the arrivals of the branches that are not redone, so it completes again later;
+- a new token enters T; its task goes to whoever did T before. Timers and reminders of T
+  are armed again because T is entered again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from liucheng.engine.commands import Actor, ReturnTask, WithdrawCase, WithdrawTask
+from liucheng.engine.humantask.common import authorize, open_task, require_active
+from liucheng.engine.state import tokens_in
+from liucheng.errors import ConflictError, ForbiddenError, StateError
+from liucheng.model import InclusiveGateway, ParallelGateway, UserTask
+
+if TYPE_CHECKING:
+    from liucheng.engine.interpreter import Run
+
+Token = dict[str, Any]
+
+
+def _records(run: Run) -> dict[str, dict[str, Any]]:
+    """Completed user steps with their records."""
+    return {k: v for k, v in run.state["variables"].items()
+            if isinstance(v, dict) and "seq" in v and run.definition.has_element(k)
+            and isinstance(run.definition.element(k), UserTask) and not v.get("skipped")}
+
+
+def _scope_path(run: Run, token: Token) -> list[tuple[str, str]]:
+    """(scope id, anchor element) from the token's own scope out to the case's root."""
+    path = [(token["scope"], token["element"])]
+    while True:
+        parent = run.state["scopes"][path[-1][0]]["parent_token"]
+        if parent is None:
+            return path
+        parent_token = run.state["tokens"][parent]
+        path.append((parent_token["scope"], parent_token["element"]))
+
+
+def _upstream(run: Run, token: Token) -> dict[str, tuple[str, str]]:
+    """Completed steps the token's step can be sent back to → (scope, anchor)."""
+    out: dict[str, tuple[str, str]] = {}
+    for step in _records(run):
+        for scope, anchor in _scope_path(run, token):
+            scope_element = run.state["scopes"][scope]["element"]
+            if run.definition.parent(step) == scope_element and (
+                    step == anchor or run.definition.reaches(step, anchor)):
+                out.setdefault(step, (scope, anchor))
+    return out
+
+
+def return_task(run: Run, cmd: ReturnTask) -> None:
+    task = open_task(run, cmd.task)
+    authorize(run, task, cmd.actor, "return")
+    token = run.state["tokens"][task["token"]]
+    element = run.definition.element(task["element"])
+    assert isinstance(element, UserTask)
+    upstream = _upstream(run, token)
+    upstream.pop(element.id, None)
+    records = _records(run)
+    if cmd.to == "previous":
+        choices = sorted(upstream, key=lambda s: records[s]["seq"])
+        target = choices[-1] if choices else None
+    elif cmd.to == "starter":
+        starter = run.state.get("started_by")
+        choices = sorted((s for s in upstream if records[s].get("by") == starter),
+                         key=lambda s: records[s]["seq"])
+        target = choices[0] if choices else None
+    else:
+        target = cmd.to if cmd.to in upstream else None
+    allowed = set(element.return_to)
+    if target is None or (allowed and target not in allowed and cmd.to not in allowed):
+        names = [s for s in upstream if not allowed or s in allowed]
+        raise ForbiddenError(
+            f"'{element.id}' cannot be returned to '{cmd.to}'"
+            + (f"; it can go back to: {', '.join(sorted(names))}" if names else
+               "; no earlier step of this case can take it back"), task=task["id"])
+    scope, _ = upstream[target]
+    run.emit("task_returned", task=task["id"], element=element.id, to=target,
+             actor=cmd.actor.user, comment=cmd.comment)
+    send_back(run, scope, target, f"returned to '{target}' by {cmd.actor.user}")
+
+
+def send_back(run: Run, scope: str, target: str, reason: str) -> None:
+    region = set(run.definition.downstream(target)) | {target}
+    anchors = [t["element"] for t in tokens_in(run.state, scope) if t["element"] in region]
+    for token in tokens_in(run.state, scope):
+        if token["status"] == "join" and token.get("flow"):
+            if run.definition.flow(token["flow"]).source not in region:
+                continue
+        elif token["element"] not in region:
+            continue
+        _end_token(run, token, reason)
+    for element_id in sorted(region):
+        gateway = run.definition.element(element_id)
+        incoming = run.definition.incoming(element_id)
+        if not isinstance(gateway, (ParallelGateway, InclusiveGateway)) or len(incoming) < 2:
+            continue
+        if not any(a == element_id or run.definition.reaches(element_id, a) for a in anchors):
+            continue  # the join lies after everything that is being undone
+        parked = {t["flow"] for t in tokens_in(run.state, scope)
+                  if t["element"] == element_id and t["status"] == "join"}
+        for flow in run.state.get("joins", {}).get(f"{scope}:{element_id}", []):
+            if flow not in parked and run.definition.flow(flow).source not in region:
+                run.emit("join_restored", token=run.ctx.new_id(), element=element_id,
+                         scope=scope, flow=flow)
+    record = run.state["variables"].get(target)
+    performer = record.get("by") if isinstance(record, dict) else None
+    run.enter(target, scope, None, assign_to=performer if isinstance(performer, str) else None)
+
+
+def _end_token(run: Run, token: Token, reason: str) -> None:
+    if token["status"] == "scope":
+        inner = next(s for s, v in run.state["scopes"].items() if v["parent_token"] == token["id"])
+        run.terminate(inner, reason)
+        run.emit("scope_closed", scope=inner, element=token["element"])
+    for task in [t for t in run.state["tasks"].values() if t["token"] == token["id"]]:
+        run.emit("task_cancelled", task=task["id"], element=task["element"], reason=reason)
+    for inc in [i for i in run.state["incidents"].values() if i["token"] == token["id"]]:
+        run.emit("incident_resolved", incident=inc["id"], reason=reason)
+    run.emit("element_terminated", token=token["id"], element=token["element"], reason=reason)
+
+
+def withdraw_task(run: Run, cmd: WithdrawTask) -> None:
+    """The performer of `step` takes it back while nobody has acted on what followed."""
+    require_active(run)
+    records = _records(run)
+    record = records.get(cmd.step)
+    if record is None or record.get("by") != cmd.actor.user:
+        raise ForbiddenError(f"{cmd.actor.user} did not do step '{cmd.step}', so cannot "
+                             "withdraw it", element=cmd.step)
+    region = set(run.definition.downstream(cmd.step))
+    for step, later in records.items():
+        if step in region and later["seq"] > record["seq"]:
+            raise ConflictError(f"too late to withdraw: '{step}' was already done by "
+                                f"{later.get('by')}", element=cmd.step)
+    open_next = [t for t in run.state["tasks"].values() if t["element"] in region]
+    acted = [t for t in open_next if t["claimed"] or t["delegated"]]
+    if acted:
+        raise ConflictError(f"too late to withdraw: {acted[0]['assignee']} has already taken "
+                            f"'{acted[0]['name']}'", element=cmd.step)
+    scopes = {t["scope"] for t in run.state["tokens"].values() if t["element"] in region
+              and run.state["scopes"][t["scope"]]["element"] == run.definition.parent(cmd.step)}
+    if len(scopes) != 1:
+        raise StateError(f"step '{cmd.step}' cannot be withdrawn now: nothing after it is "
+                         "waiting", element=cmd.step)
+    run.emit("task_withdrawn", element=cmd.step, actor=cmd.actor.user, comment=cmd.comment)
+    send_back(run, scopes.pop(), cmd.step, f"withdrawn by {cmd.actor.user}")
+
+
+def withdraw_case(run: Run, cmd: WithdrawCase) -> None:
+    """The starter pulls the case back before anyone else acted."""
+    require_active(run)
+    starter = run.state.get("started_by")
+    if cmd.actor.user != starter:
+        raise ForbiddenError(f"only the starter ({starter}) may withdraw the case")
+    records = _records(run)
+    others = [s for s, r in records.items() if r.get("by") != starter]
+    taken = [t for t in run.state["tasks"].values() if t["claimed"] or t["delegated"]]
+    if others or taken:
+        who = records[others[0]]["by"] if others else taken[0]["assignee"]
+        raise ConflictError(f"too late to withdraw: {who} has already acted on the case")
+    own = sorted((s for s in records), key=lambda s: records[s]["seq"])
+    if not own:
+        _cancel(run, cmd.actor)
+        return
+    withdraw_task(run, WithdrawTask(cmd.actor, own[0], cmd.comment))
+
+
+def _cancel(run: Run, actor: Actor) -> None:
+    run.terminate(run.state["root"], "withdrawn by the starter")
+    run.emit("instance_cancelled", actor=actor.user, reason="withdrawn by the starter")
