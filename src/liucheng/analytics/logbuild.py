@@ -10,7 +10,7 @@ in, first out, as process-mining tools pair them:
 A step without `schedule` became ready when the case's latest earlier completion happened
 (or at its own start, for the first step). An event without `start` is an instant: the
 case waited for it since it became ready and no working time is recorded. A `start` never
-completed leaves the step open.
+completed, or a `schedule` never started, leaves the step open.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def _ready(done: list[datetime], at: datetime) -> datetime:
 
 
 def _pair(trace: Trace) -> tuple[list[_Open], int]:
-    scheduled: dict[tuple[str, str | None], list[datetime]] = {}
+    scheduled: dict[tuple[str, str | None], list[tuple[datetime, str | None]]] = {}
     started: dict[tuple[str, str | None], list[_Open]] = {}
     finished: list[_Open] = []
     done: list[datetime] = []
@@ -55,13 +55,13 @@ def _pair(trace: Trace) -> tuple[list[_Open], int]:
 
     def created(key: tuple[str, str | None], at: datetime) -> datetime:
         queue = scheduled.get(key)
-        return queue.pop(0) if queue else _ready(done, at)
+        return queue.pop(0)[0] if queue else _ready(done, at)
 
     for e in trace.events:
         key = (e.activity, e.instance)
         queue = started.setdefault(key, [])
         if e.lifecycle == "schedule":
-            scheduled.setdefault(key, []).append(e.at)
+            scheduled.setdefault(key, []).append((e.at, e.role))
         elif e.lifecycle == "start":
             step = _Open(e.activity, created(key, e.at), e.role, working=True)
             step.marks.append(("task_claimed", e.at, e.resource))
@@ -91,6 +91,8 @@ def _pair(trace: Trace) -> tuple[list[_Open], int]:
         else:
             ignored += 1
     leftover = [s for q in started.values() for s in q]
+    leftover += [_Open(activity, at, role) for (activity, _), queue in scheduled.items()
+                 for at, role in queue]  # ready, never started: still waiting
     return finished + sorted(leftover, key=lambda s: s.created), ignored
 
 

@@ -24,9 +24,12 @@ Kind = Literal["text", "int", "duration", "number", "percent", "time"]
 
 @dataclass(frozen=True)
 class Column:
+    """A report column; `wide` ones are left out of narrow terminal tables."""
+
     key: str
     label: str
     kind: Kind = "text"
+    wide: bool = False
 
 
 @dataclass

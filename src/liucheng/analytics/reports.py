@@ -27,10 +27,11 @@ def _stats(prefix: str, s: Stats) -> dict[str, float | None]:
     return {f"{prefix}_mean": s.mean, f"{prefix}_median": s.median, f"{prefix}_p90": s.p90}
 
 
-def _stat_columns(prefix: str, label: str) -> list[Column]:
-    return [Column(f"{prefix}_mean", f"{label} mean", D),
+def _stat_columns(prefix: str, label: str, wide_mean: bool = True,
+                  wide_p90: bool = False) -> list[Column]:
+    return [Column(f"{prefix}_mean", f"{label} mean", D, wide=wide_mean),
             Column(f"{prefix}_median", f"{label} median", D),
-            Column(f"{prefix}_p90", f"{label} p90", D)]
+            Column(f"{prefix}_p90", f"{label} p90", D, wide=wide_p90)]
 
 
 def steps_report(conn: sa.Connection, tables: Tables, filters: Filters, now: datetime,
@@ -41,10 +42,11 @@ def steps_report(conn: sa.Connection, tables: Tables, filters: Filters, now: dat
                      "visits": s.visits, "open": s.open, "overdue": s.overdue,
                      **_stats("wait", s.waiting), **_stats("work", s.working),
                      **_stats("total", s.total)})
-    columns = [Column("process", "process"), Column("step", "step"), Column("name", "name"),
-               Column("role", "role"), Column("visits", "visits", N),
+    columns = [Column("process", "process"), Column("step", "step", wide=True),
+               Column("name", "name"), Column("role", "role", wide=True),
+               Column("visits", "visits", N),
                Column("open", "open now", N), Column("overdue", "overdue now", N),
-               *_stat_columns("wait", "wait"), *_stat_columns("work", "work"),
+               *_stat_columns("wait", "wait"), *_stat_columns("work", "work", wide_p90=True),
                *_stat_columns("total", "total")]
     return Report("steps", f"Steps ({measure.kind} time)", columns, rows, measure,
                   [f"open steps are measured up to {now.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"])
@@ -56,11 +58,13 @@ def bottleneck_report(conn: sa.Connection, tables: Tables, filters: Filters, now
              "name": b.step.name, "open": b.step.open, "wait_median": b.step.waiting.median,
              "wait_total": b.step.waiting.total, "share": b.share, "ratio": b.ratio,
              "why": b.reason} for b in bottlenecks(conn, tables, filters, now, measure)]
-    columns = [Column("rank", "#", N), Column("process", "process"), Column("step", "step"),
-               Column("name", "name"), Column("open", "queue", N),
-               Column("wait_median", "median wait", D), Column("wait_total", "waiting in all", D),
-               Column("share", "share of waiting", "percent"),
-               Column("ratio", "× process median", "number"), Column("why", "why")]
+    columns = [Column("rank", "#", N), Column("process", "process"),
+               Column("step", "step", wide=True), Column("name", "name"),
+               Column("open", "queue", N, wide=True),
+               Column("wait_median", "median wait", D, wide=True),
+               Column("wait_total", "waiting in all", D),
+               Column("share", "share of waiting", "percent", wide=True),
+               Column("ratio", "× process median", "number", wide=True), Column("why", "why")]
     return Report("bottlenecks", f"Bottlenecks ({measure.kind} time)", columns, rows, measure,
                   ["ranked by the waiting time each step adds up to; open steps count to now"])
 
@@ -74,7 +78,7 @@ def cycle_time_report(conn: sa.Connection, tables: Tables, filters: Filters, now
             for p in result.periods]
     columns = [Column("period", period), Column("started", "started", N),
                Column("completed", "finished", N), Column("cancelled", "cancelled", N),
-               *_stat_columns("cycle", "cycle time")]
+               *_stat_columns("cycle", "cycle time", wide_mean=False)]
     notes = [f"{result.overall.count} finished cases, median cycle time "
              f"{human(result.overall.median, measure)}",
              result.trend(measure, period),
@@ -101,8 +105,8 @@ def rework_report(conn: sa.Connection, tables: Tables, filters: Filters) -> Repo
              "repeated": r.repeated, "rate": r.repeated / r.cases if r.cases else 0.0,
              "extra": r.extra_visits, "max": r.max_visits}
             for r in rework(conn, tables, filters)]
-    columns = [Column("process", "process"), Column("step", "step"), Column("name", "name"),
-               Column("cases", "cases", N), Column("repeated", "cases with rework", N),
+    columns = [Column("process", "process"), Column("step", "step", wide=True),
+               Column("name", "name"), Column("cases", "cases", N), Column("repeated", "cases with rework", N),
                Column("rate", "rework rate", "percent"), Column("extra", "extra visits", N),
                Column("max", "most visits in a case", N)]
     return Report("rework", "Rework (steps visited more than once in a case)", columns, rows)
@@ -132,8 +136,8 @@ def progress_report(conn: sa.Connection, tables: Tables, filters: Filters, group
             for p in progress(conn, tables, filters, group_by, remarks=remarks,
                               active_only=active_only)]
     columns = [Column("group", group_by), Column("case", "case"),
-               Column("business_key", "business key"), Column("title", "title"),
-               Column("status", "status"), Column("started", "started", "time"),
+               Column("business_key", "business key"), Column("title", "title", wide=True),
+               Column("status", "status", wide=True), Column("started", "started", "time"),
                Column("current", "current step"), Column("since", "since", "time"),
                Column("assignee", "with"), Column("remarks", "remarks")]
     return Report("progress", f"Progress per {group_by}", columns, rows)
@@ -146,6 +150,7 @@ def flow_report(conn: sa.Connection, tables: Tables, filters: Filters, now: date
             for f in directly_follows(conn, tables, filters, now, measure)]
     columns = [Column("process", "process"), Column("from", "from"), Column("to", "to"),
                Column("count", "count", N), Column("mean", "mean", D),
-               Column("median", "median", D), Column("min", "min", D), Column("max", "max", D)]
+               Column("median", "median", D), Column("min", "min", D, wide=True),
+               Column("max", "max", D, wide=True)]
     return Report("flows", f"Directly-follows flow times ({measure.kind} time)", columns, rows,
                   measure, ["from the completion of one step to the start of the next"])

@@ -76,7 +76,7 @@ def _figures(conn: sa.Connection, tables: Tables, filters: Filters, now: datetim
     waiting: dict[StepKey, list[float]] = defaultdict(list)
     working: dict[StepKey, list[float]] = defaultdict(list)
     total: dict[StepKey, list[float]] = defaultdict(list)
-    first_seen: dict[StepKey, datetime] = {}
+    first_seen: dict[StepKey, tuple[datetime, datetime]] = {}
     for v in visits(conn, tables, filters, now):
         key = (v.process, v.element)
         wait = v.time("waiting", measure)
@@ -84,14 +84,16 @@ def _figures(conn: sa.Connection, tables: Tables, filters: Filters, now: datetim
         process_waits[v.process].append(wait)
         working[key].append(v.time("working", measure))
         total[key].append(v.total(measure, now))
-        first_seen[key] = min(first_seen.get(key, v.created), v.created)
+        seen = (v.created, v.ended or now)
+        first_seen[key] = min(first_seen.get(key, seen), seen)
     counts = _counts(conn, tables, filters, now)
     out = []
     for key, (name, role, count, open_, overdue) in counts.items():
         out.append(StepStats(key[0], key[1], name, role, count, open_, overdue,
                              summarize(waiting[key]), summarize(working[key]),
                              summarize(total[key])))
-    out.sort(key=lambda s: (s.process, first_seen.get((s.process, s.element), now), s.element))
+    out.sort(key=lambda s: (s.process, first_seen.get((s.process, s.element), (now, now)),
+                            s.element))
     return out, process_waits
 
 
