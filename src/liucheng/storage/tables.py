@@ -158,3 +158,81 @@ user_roles = sa.Table(
     sa.Column("role_id", sa.String(64), sa.ForeignKey("roles.id"), primary_key=True),
     sa.Index("ix_user_roles_role", "role_id"),
 )
+
+# -- web and organisation tables --
+# Organisations and departments, sign-in (accounts, sessions, API tokens, throttling) and
+# the permissions granted to roles. Migration 0002_web creates them; keep both in step.
+
+organisations = sa.Table(
+    "organisations", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name_en", sa.String(200), nullable=False, server_default=""),
+    sa.Column("created_at", Time, nullable=False),
+)
+
+departments = sa.Table(
+    "departments", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("organisation_id", sa.String(64), sa.ForeignKey("organisations.id"),
+              nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name_en", sa.String(200), nullable=False, server_default=""),
+    sa.Column("parent_id", sa.String(64), sa.ForeignKey("departments.id"), nullable=True),
+    sa.Index("ix_departments_organisation", "organisation_id"),
+)
+
+accounts = sa.Table(
+    "accounts", metadata,
+    sa.Column("user_id", sa.String(64), sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("organisation_id", sa.String(64), sa.ForeignKey("organisations.id"),
+              nullable=False),
+    sa.Column("department_id", sa.String(64), sa.ForeignKey("departments.id"), nullable=True),
+    sa.Column("password_hash", sa.Text, nullable=True),
+    sa.Column("password_changed_at", Time, nullable=True),
+    sa.Column("locale", sa.String(8), nullable=True),
+    sa.Index("ix_accounts_organisation", "organisation_id"),
+)
+
+role_permissions = sa.Table(
+    "role_permissions", metadata,
+    sa.Column("role_id", sa.String(64), sa.ForeignKey("roles.id"), primary_key=True),
+    sa.Column("permission", sa.String(64), primary_key=True),
+)
+
+web_sessions = sa.Table(
+    "web_sessions", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # sha256 of the cookie value
+    sa.Column("user_id", sa.String(64), sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", Time, nullable=False),
+    sa.Column("last_seen_at", Time, nullable=False),
+    sa.Column("expires_at", Time, nullable=False),
+    sa.Column("ip", sa.String(64), nullable=True),
+    sa.Column("user_agent", sa.String(200), nullable=True),
+    sa.Index("ix_web_sessions_user", "user_id"),
+)
+
+api_tokens = sa.Table(
+    "api_tokens", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("user_id", sa.String(64), sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("scopes", JSON, nullable=False),
+    sa.Column("created_at", Time, nullable=False),
+    sa.Column("last_used_at", Time, nullable=True),
+    sa.Column("expires_at", Time, nullable=True),
+    sa.Column("revoked_at", Time, nullable=True),
+    sa.Index("ix_api_tokens_user", "user_id"),
+)
+
+login_attempts = sa.Table(
+    "login_attempts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.String(64), nullable=False),  # as typed: unknown ids count too
+    sa.Column("ip", sa.String(64), nullable=False),
+    sa.Column("at", Time, nullable=False),
+    sa.Column("success", sa.Boolean, nullable=False),
+    sa.Index("ix_login_attempts_lookup", "user_id", "ip", "at"),
+)

@@ -1,0 +1,109 @@
+"""Who is asking, and may they: the `Need(permission)` dependency every route declares.
+
+A request is signed in by a session cookie (browser) or `Authorization: Bearer <token>`
+(scripts). `Need` resolves the principal once per request, checks the permission with
+`liucheng.org.permissions.authorize`, and for cookie-signed-in state-changing requests
+checks the CSRF token (form field `csrf_token` or header `X-CSRF-Token`). PUBLIC routes
+that change state (signing in) check their own pre-session token.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from liucheng.api.services import Services, services
+from liucheng.errors import ForbiddenError
+from liucheng.org import accounts, api_tokens, sessions
+from liucheng.org.crypto import same
+from liucheng.org.errors import SignInRequired
+from liucheng.org.permissions import CATALOGUE, PUBLIC, Principal, authorize, narrow
+
+SESSION_COOKIE = "lc_session"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _from_token(svc: Services, raw: str) -> Principal:
+    now = svc.now()
+    with svc.db() as db:
+        row = api_tokens.find(db, raw, now=now)
+        found = accounts.principal(db, row["user_id"]) if row else None
+    if row is None or found is None:
+        raise SignInRequired("the API token is not valid (unknown, expired or revoked)",
+                             hint="create a new token on the 'API tokens' page")
+    scopes = frozenset(row["scopes"])
+    return replace(found, permissions=narrow(found.permissions, scopes), via="token",
+                   token_id=row["id"], scopes=scopes)
+
+
+def _from_session(svc: Services, raw: str) -> Principal | None:
+    now = svc.now()
+    with svc.db() as db:
+        row = sessions.find(db, raw, now=now, lifetime=svc.settings.sessions)
+        if row is None:
+            return None
+        return accounts.principal(db, row["user_id"], via="session", session_id=row["id"],
+                                  csrf_token=row["csrf_token"])
+
+
+def _resolve(svc: Services, authorization: str | None, cookie: str | None) -> Principal | None:
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise SignInRequired("the Authorization header must be 'Bearer <API token>'")
+        return _from_token(svc, value.strip())
+    if cookie:
+        return _from_session(svc, cookie)
+    return None
+
+
+async def current_principal(request: Request) -> Principal | None:
+    """The principal of this request (cached on request.state), or None if anonymous."""
+    if hasattr(request.state, "principal"):
+        cached: Principal | None = request.state.principal
+        return cached
+    principal = await run_in_threadpool(_resolve, services(request),
+                                        request.headers.get("authorization"),
+                                        request.cookies.get(SESSION_COOKIE))
+    request.state.principal = principal
+    return principal
+
+
+async def check_csrf(request: Request, principal: Principal) -> None:
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(FORM_TYPES):
+        value = (await request.form()).get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not same(sent, principal.csrf_token):
+        raise ForbiddenError("the form's security token is missing or out of date",
+                             hint="reload the page and submit again")
+
+
+class Need:
+    """Dependency: the route needs `permission`; returns the principal (None if PUBLIC)."""
+
+    def __init__(self, permission: str) -> None:
+        if permission not in CATALOGUE:
+            raise ValueError(f"unknown permission {permission!r}")
+        self.permission = permission
+
+    def __repr__(self) -> str:
+        return f"Need({self.permission!r})"
+
+    async def __call__(self, request: Request) -> Principal | None:
+        try:
+            principal = await current_principal(request)
+        except SignInRequired:
+            if self.permission != PUBLIC:
+                raise
+            principal = None
+        authorize(principal, self.permission)
+        if (principal is not None and principal.via == "session"
+                and self.permission != PUBLIC and request.method not in SAFE_METHODS):
+            await check_csrf(request, principal)
+        return principal

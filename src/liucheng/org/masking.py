@@ -1,0 +1,65 @@
+"""Masking sensitive values (ID numbers, mobile numbers, names on a list) for people
+without the `sensitive.read` permission.
+
+A value is sensitive when the process declares it with type `id_number` or `mobile` (a
+form field or a variable), or when its name is in the installation's masked list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from liucheng.model import ProcessDefinition, UserTask
+
+SENSITIVE_TYPES = frozenset({"id_number", "mobile"})
+DEFAULT_MASKED = ("id_number", "id_card", "mobile", "phone")
+Kinds = Mapping[str, str]
+
+
+def sensitive_fields(definition: ProcessDefinition | None,
+                     masked: Iterable[str] = DEFAULT_MASKED) -> dict[str, str]:
+    """Variable name → kind ('id_number', 'mobile' or 'text') of every sensitive value."""
+    kinds = {name: "text" for name in masked}
+    kinds.update({n: n for n in kinds if n in SENSITIVE_TYPES})
+    if definition is not None:
+        for var in definition.variables:
+            if var.type in SENSITIVE_TYPES:
+                kinds[var.id] = var.type
+        for element, _ in definition.walk():
+            if isinstance(element, UserTask):
+                for f in element.form:
+                    if f.type in SENSITIVE_TYPES:
+                        kinds[f.id] = f.type
+    return kinds
+
+
+def mask_value(value: Any, kind: str = "text") -> Any:
+    """ID 110105199001011234 → 1101**********1234; mobile 13812345678 → 138****5678."""
+    if value is None or value == "":
+        return value
+    text = str(value)
+    if kind == "mobile" and len(text) >= 7:
+        return text[:3] + "*" * (len(text) - 7) + text[-4:]
+    if kind == "id_number" and len(text) >= 8:
+        return text[:4] + "*" * (len(text) - 8) + text[-4:]
+    if len(text) <= 2:
+        return "*" * len(text)
+    return text[0] + "*" * (len(text) - 2) + text[-1]
+
+
+def mask_values(values: Mapping[str, Any], kinds: Kinds) -> dict[str, Any]:
+    return {k: mask_value(v, kinds[k]) if k in kinds and not isinstance(v, dict | list) else v
+            for k, v in values.items()}
+
+
+HISTORY_KEYS = ("variables", "data")
+
+
+def mask_event(data: Mapping[str, Any], kinds: Kinds) -> dict[str, Any]:
+    """An event's data with the submitted values masked."""
+    out = dict(data)
+    for key in HISTORY_KEYS:
+        if isinstance(out.get(key), Mapping):
+            out[key] = mask_values(out[key], kinds)
+    return out

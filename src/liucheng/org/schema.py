@@ -1,0 +1,57 @@
+"""The tables org works on, handed in by the caller (org sits beside storage, so it does not
+import it): `Tables.of(metadata)` picks them from the application's SQLAlchemy metadata,
+and `Db` pairs them with the connection of the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import sqlalchemy as sa
+
+from liucheng.errors import ConfigurationError
+
+DEFAULT_ORG = "default"  # the organisation of users without an account (migration 0002)
+
+
+@dataclass(frozen=True)
+class Tables:
+    users: sa.Table
+    roles: sa.Table
+    user_roles: sa.Table
+    instances: sa.Table
+    tasks: sa.Table
+    task_candidates: sa.Table
+    events: sa.Table
+    organisations: sa.Table
+    departments: sa.Table
+    accounts: sa.Table
+    role_permissions: sa.Table
+    web_sessions: sa.Table
+    api_tokens: sa.Table
+    login_attempts: sa.Table
+
+    @classmethod
+    def of(cls, metadata: sa.MetaData) -> Tables:
+        names = [f.name for f in fields(cls)]
+        missing = [n for n in names if n not in metadata.tables]
+        if missing:
+            raise ConfigurationError(f"the schema lacks the tables {', '.join(missing)}",
+                                     hint="upgrade liucheng's database migrations")
+        return cls(**{n: metadata.tables[n] for n in names})
+
+
+@dataclass(frozen=True)
+class Db:
+    """A connection inside the caller's transaction, with the tables (never commits)."""
+
+    conn: sa.Connection
+    t: Tables
+
+    def one(self, stmt: sa.Select[Any]) -> dict[str, Any] | None:
+        row = self.conn.execute(stmt).mappings().first()
+        return dict(row) if row else None
+
+    def all(self, stmt: sa.Select[Any]) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute(stmt).mappings()]
