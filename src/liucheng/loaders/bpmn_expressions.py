@@ -184,8 +184,10 @@ def translate_value(text: str, rename: Mapping[str, str] | None = None) -> str:
 
 _ASSIGN = re.compile(r"^(?:(?:var|let|const|def)\s+)?([A-Za-z_]\w*)\s*([-+*/]?=)(?!=)\s*(.+)$",
                      re.S)
+_LOGGING = re.compile(r"^(?:System\.out\.println|System\.out\.print|console\.log|print|println)"
+                      r"\s*(?:\(.*\)|\s.*)$", re.S)
 _SET_VARIABLE = re.compile(
-    r"^(?:execution|processInstance)\.setVariable\(\s*(['\"])(\w+)\1\s*,\s*(.+)\)$", re.S)
+    r"^(?:execution|processInstance|kcontext)\.setVariable\(\s*(['\"])(\w+)\1\s*,\s*(.+)\)$", re.S)
 
 
 def script_assignments(script: str, script_format: str | None, result_variable: str | None = None,
@@ -193,7 +195,8 @@ def script_assignments(script: str, script_format: str | None, result_variable: 
     """The variable assignments a script task performs, when it is recognisably that simple.
 
     Accepted: JUEL/FEEL with a result variable; lines of `name = expr`, `name += expr`
-    (also with `var`/`let`/`def`), `execution.setVariable("name", expr)`. Raises
+    (also with `var`/`let`/`def`), `execution.setVariable("name", expr)` (also
+    `kcontext.setVariable`); comments and logging lines are skipped. Raises
     UnsupportedExpression naming the first statement that is anything else.
     """
     fmt = language_of(script_format)
@@ -208,7 +211,9 @@ def script_assignments(script: str, script_format: str | None, result_variable: 
         raise UnsupportedExpression(f"script format '{script_format}' is not supported")
     out: list[tuple[str, str]] = []
     statements = [s.strip() for raw in body.splitlines() for s in _split_statements(raw)]
-    statements = [s for s in statements if s and not s.startswith(("#", "//"))]
+    # Comments and logging lines (println, console.log, print) change no case data.
+    statements = [s for s in statements if s and not s.startswith(("#", "//"))
+                  and not _LOGGING.match(s)]
     allow_calls = fmt in (None, PYTHON)
     for number, stmt in enumerate(statements, 1):
         target, expr = _statement(stmt, allow_calls, result_variable, len(statements) == 1)

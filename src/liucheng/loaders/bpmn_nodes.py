@@ -214,8 +214,8 @@ class NodeReader:
     def flow(self, el: Any, node_ids: set[str], scope: str | None) -> SequenceFlow | None:
         fid = el.get("id")
         if not fid:
-            self.problem("sequence flow has no id", el)
-            return None
+            fid = self.fresh_id(f"{el.get('sourceRef')}_to_{el.get('targetRef')}")
+            self.notes.append(f"a sequence flow without id on line {line(el)} is called '{fid}'")
         refs = []
         for end in ("sourceRef", "targetRef"):
             ref = el.get(end)
@@ -254,10 +254,10 @@ class NodeReader:
     # -- nodes ---------------------------------------------------------------------------
     def node(self, el: Any, tag: str, scope: str | None) -> Element | None:
         nid = el.get("id")
-        if not nid:
-            self.problem(f"{tag} has no id", el, "give every element an id")
-            self.dirty_scopes.add(scope)
-            return None
+        if not nid:  # ids are optional in BPMN; flows cannot point at such a node anyway
+            nid = self.fresh_id(f"{tag}_line{line(el)}")
+            el.set("id", nid)
+            self.notes.append(f"{tag} without id on line {line(el)} is called '{nid}'")
         for ext in extension_elements(el, UNSUPPORTED_EXTENSIONS_NS):
             why = UNSUPPORTED_EXTENSIONS.get((namespace(ext), local(ext)))
             if why:

@@ -10,6 +10,7 @@ steps, default roles) are kept in `definition.extensions["bpmn_import"]`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from typing import Any
@@ -192,7 +193,9 @@ class _Importer:
             elements=tuple(elements), flows=tuple(flows), roles=tuple(roles),
             variables=tuple(self.variables(process, reader)),
             description=documentation(process), source_name=self.source, extensions=extensions)
-        problems = reader.problems + [p for p in validate(definition) if not self.hidden(p, reader)]
+        checked = [p if p.element else dataclasses.replace(p, element=key, line=line(process))
+                   for p in validate(definition) if not self.hidden(p, reader)]
+        problems = reader.problems + checked
         if problems:
             problems.sort(key=lambda p: p.line or 0)
             raise ModelError(problems, source=self.source)

@@ -1,0 +1,107 @@
+"""Every corpus file imports or fails with a ModelError naming elements; never anything else.
+
+Files the manifest marks as deliberately broken must fail; every MIWG reference model
+either imports or reports what is unsupported; every file that imports survives
+export → import with the same meaning.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pytest
+from bpmn_corpus import CORPUS_MISSING, Row, rows
+
+from liucheng.errors import ModelError
+from liucheng.loaders.bpmn_export import export_bpmn
+from liucheng.loaders.bpmn_roundtrip import differences
+from liucheng.loaders.bpmn_xml import load_bpmn
+from liucheng.model import ProcessDefinition, validate
+
+pytestmark = pytest.mark.skipif(CORPUS_MISSING is not None, reason=CORPUS_MISSING or "")
+ROWS = rows()
+
+
+def _import(row: Row) -> ProcessDefinition | ModelError:
+    return _import_path(row)
+
+
+@cache
+def _import_path(row: Row) -> ProcessDefinition | ModelError:
+    try:
+        return load_bpmn(row.text(), row.path)
+    except ModelError as exc:
+        return exc
+
+
+def _importing() -> list[Row]:
+    """Rows whose file imports (decided at collection; a crash here is a collection error)."""
+    return [r for r in ROWS if isinstance(_import(r), ProcessDefinition)]
+
+
+def test_the_manifest_lists_files_that_exist() -> None:
+    assert len(ROWS) > 100
+    missing = [r.path for r in ROWS if not r.file.is_file()]
+    assert missing == []
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: r.path)
+def test_imports_or_names_what_is_wrong(row: Row) -> None:
+    result = _import(row)  # any exception other than ModelError fails the test
+    if isinstance(result, ProcessDefinition):
+        assert validate(result) == []
+        assert result.extensions["bpmn_import"]["process"] == result.key
+        return
+    assert result.problems, "a ModelError must list its problems"
+    for problem in result.problems:
+        assert problem.source == row.path
+        assert problem.line is not None, f"no line: {problem}"
+        assert problem.element is not None, f"names no element: {problem}"
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if r.broken], ids=lambda r: r.path)
+def test_deliberately_broken_files_give_an_error(row: Row) -> None:
+    with pytest.raises(ModelError):
+        load_bpmn(row.text(), row.path)
+
+
+def test_broken_files_say_why() -> None:
+    reasons = {}
+    for row in (r for r in ROWS if r.broken):
+        result = _import(row)
+        assert isinstance(result, ModelError)
+        reasons[row.path] = " | ".join(str(p) for p in result.problems)
+    assert "duplicate id 'test'" in reasons["bpmn-js/duplicate-ids.bpmn"]
+    assert "not a BPMN 2.0 file" in reasons["bpmn-js/missing-namespace.bpmn"]
+    assert "no <process>" in reasons["bpmn-js/empty-definitions.bpmn"]
+    assert "no <process>" in reasons["bpmn-js/no-process-collaboration.bpmn"]
+
+
+UNSUPPORTED = re.compile(r"not supported|has no handler|does not translate|has no condition "
+                         r"and is not the default|no start event|no incoming flow|"
+                         r"no liucheng counterpart")
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if r.miwg], ids=lambda r: r.path)
+def test_miwg_reference_models(row: Row) -> None:
+    result = _import(row)
+    if isinstance(result, ModelError):
+        for problem in result.problems:
+            assert UNSUPPORTED.search(problem.message), f"unclear: {problem}"
+        return
+    again = load_bpmn(export_bpmn(result))
+    assert differences(result, again) == []
+
+
+@pytest.mark.parametrize("lanes", [False, True], ids=["plain", "lanes"])
+@pytest.mark.parametrize("row", _importing(), ids=lambda r: r.path)
+def test_imported_files_round_trip(row: Row, lanes: bool) -> None:
+    result = _import(row)
+    assert isinstance(result, ProcessDefinition)
+    again = load_bpmn(export_bpmn(result, lanes=lanes), "exported.bpmn")
+    assert differences(result, again) == []
+
+
+def test_enough_of_the_corpus_imports() -> None:
+    assert len(_importing()) >= 25, [r.path for r in _importing()]
