@@ -320,9 +320,9 @@ def user_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
 
 def _register_command_groups() -> None:
     """Commands defined in their own modules: templates and demo, web server, reports."""
-    from liucheng.cli import report_commands, template_commands, web_commands
+    from liucheng.cli import report_commands, task_commands, template_commands, web_commands
 
-    for module in (template_commands, web_commands, report_commands):
+    for module in (task_commands, template_commands, web_commands, report_commands):
         module.register(app)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from liucheng.calendar import BusinessCalendar, calendar_functions, default_calendar
 from liucheng.engine import (
     CancelInstance,
     ClaimTask,
@@ -43,6 +44,9 @@ from liucheng.model import ProcessDefinition
 from liucheng.rules.expressions import BUILTINS
 from liucheng.runtime.definitions import checksum, compile_source, detect_format
 from liucheng.runtime.views import CaseView, DefinitionView, HistoryEntry, TaskView
+from liucheng.runtime.directory import StoredDirectory
+from liucheng.runtime.human_tasks import HumanTaskActions
+from liucheng.runtime.notify import notifications_for
 from liucheng.storage.database import create_engine, migrate
 from liucheng.storage.repository import Repository
 from liucheng.storage.tables import instances, tasks
@@ -71,17 +75,21 @@ def _new_id() -> str:
     return uuid.uuid4().hex
 
 
-class Engine:
+class Engine(HumanTaskActions):
     """liucheng from Python: deploy processes, start cases, work the inbox, read history."""
 
     def __init__(self, database_url: str | None = None, *, clock: Callable[[], datetime] = _utcnow,
                  ids: Callable[[], str] = _new_id, migrate_schema: bool = True,
-                 db: sa.Engine | None = None) -> None:
+                 db: sa.Engine | None = None, calendar: BusinessCalendar | None = None,
+                 urge_interval_minutes: int = 60) -> None:
         self.db = db or create_engine(database_url)
         self.clock = clock
         self.ids = ids
         self.handlers: dict[str, Handler] = {}
-        self.functions: dict[str, Callable[..., Any]] = dict(BUILTINS)
+        self.calendar = calendar or default_calendar()
+        self.functions: dict[str, Callable[..., Any]] = {**BUILTINS,
+                                                         **calendar_functions(self.calendar)}
+        self.urge_interval_minutes = urge_interval_minutes
         if migrate_schema:
             migrate(self.db)
 
@@ -94,8 +102,10 @@ class Engine:
         with self.db.begin() as conn:
             yield Repository(conn)
 
-    def _context(self) -> Context:
-        return Context(now=self.clock(), new_id=self.ids, functions=self.functions)
+    def _context(self, repo: Repository) -> Context:
+        return Context(now=self.clock(), new_id=self.ids, functions=self.functions,
+                       directory=StoredDirectory(repo), calendar=self.calendar,
+                       urge_interval_minutes=self.urge_interval_minutes)
 
     def service(self, name: str) -> Callable[[Handler], Handler]:
         """Register a service handler: `@engine.service("credit_score")`."""
@@ -171,7 +181,7 @@ class Engine:
             definition = compile_source(row["source"], row["format"], row["key"])
             actor = self.actor(repo, user)
             decision = decide(definition, None, StartInstance(actor, dict(variables or {}),
-                                                              business_key), self._context())
+                                                              business_key), self._context(repo))
             case_id = decision.state["root"]
             title = definition.name.get() + (f" {business_key}" if business_key else "")
             repo.insert_instance({
@@ -193,12 +203,13 @@ class Engine:
             repo.update_instance(case_id, version, values)
             version += 1
             repo.persist_events(case_id, key, decision.events)
+            repo.add_notifications(notifications_for(repo, case_id, decision, self.ids))
             calls = [e for e in decision.effects if e["type"] == "invoke_service"]
             if not calls:
                 return
             effect = calls[0]
             command = self._call_handler(case_id, effect, state)
-            decision = decide(definition, state, command, self._context())
+            decision = decide(definition, state, command, self._context(repo))
         raise ConfigurationError(f"case '{case_id}' ran more than {MAX_SERVICE_ROUNDS} service "
                                  "steps in one command; check the model for a loop of services")
 
@@ -219,7 +230,7 @@ class Engine:
             row = repo.lock_instance(case_id)
             definition = self.definition(repo, row["definition_id"])
             command = make(self.actor(repo, user))
-            decision = decide(definition, row["state"], command, self._context())
+            decision = decide(definition, row["state"], command, self._context(repo))
             self._persist(repo, case_id, row["definition_key"], row["version"], decision,
                           definition)
             return CaseView.of(repo.instance(case_id))

@@ -53,6 +53,10 @@ class TaskView(View):
     completed_at: datetime | None
     completed_by: str | None
     outcome: str | None
+    due_at: datetime | None = None
+    owner: str | None = None
+    kind: str = "main"
+    on_behalf_of: str | None = None
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> TaskView:
@@ -61,7 +65,8 @@ class TaskView(View):
                    role=row["role"], assignee=row["assignee"], priority=row["priority"],
                    created_at=row["created_at"], claimed_at=row["claimed_at"],
                    completed_at=row["completed_at"], completed_by=row["completed_by"],
-                   outcome=row["outcome"])
+                   outcome=row["outcome"], due_at=row.get("due_at"), owner=row.get("owner"),
+                   kind=row.get("kind") or "main", on_behalf_of=row.get("on_behalf_of"))
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,13 @@ import sqlalchemy as sa
 
 from liucheng.errors import ConflictError, NotFoundError
 from liucheng.storage.tables import (
+    carbon_copies,
     definitions,
+    delegations,
     events,
     incidents,
     instances,
+    notifications,
     roles,
     task_candidates,
     tasks,
@@ -141,10 +144,12 @@ class Repository:
         at = _time(e["at"])
         self.conn.execute(tasks.insert().values(
             id=e["task"], instance_id=instance_id, definition_key=key, element=e["element"],
-            name=e.get("name") or e["element"], status="open",
-            role=(e.get("roles") or [None])[0],
-            assignee=e.get("assignee"), priority=e.get("priority", 50), created_at=at,
-            claimed_at=at if e.get("assignee") else None))
+            name=e.get("name") or e["element"], status=e.get("status", "open"),
+            role=(e.get("roles") or [None])[0], assignee=e.get("assignee"),
+            owner=e.get("owner") or e.get("assignee"), priority=e.get("priority", 50),
+            created_at=at, claimed_at=at if e.get("assignee") else None,
+            due_at=_time(e["due_at"]) if e.get("due_at") else None, kind=e.get("kind", "main"),
+            on_behalf_of=e.get("on_behalf_of")))
         candidates = [{"task_id": e["task"], "kind": "role", "value": r}
                       for r in e.get("roles") or []]
         candidates += [{"task_id": e["task"], "kind": "user", "value": u}
@@ -154,7 +159,34 @@ class Repository:
 
     def _task_claimed(self, instance_id: str, key: str, e: Row) -> None:
         self.conn.execute(tasks.update().where(tasks.c.id == e["task"]).values(
-            assignee=e["actor"], claimed_at=_time(e["at"])))
+            assignee=e["actor"], owner=e["actor"], claimed_at=_time(e["at"])))
+
+    def _task_moved(self, instance_id: str, key: str, e: Row) -> None:
+        """Transferred (ownership moves) or delegated (the owner stays)."""
+        owner = e["to"] if e["type"] == "task_transferred" else e["owner"]
+        values: Row = {"assignee": e["to"], "owner": owner}
+        if e["type"] == "task_transferred":
+            values.update(claimed_at=_time(e["at"]), on_behalf_of=None)
+        self.conn.execute(tasks.update().where(tasks.c.id == e["task"]).values(**values))
+
+    def _task_resolved(self, instance_id: str, key: str, e: Row) -> None:
+        self.conn.execute(tasks.update().where(tasks.c.id == e["task"]).values(
+            assignee=e["owner"]))
+
+    def _task_suspended(self, instance_id: str, key: str, e: Row) -> None:
+        status = "suspended" if e["type"] == "task_suspended" else "open"
+        self.conn.execute(tasks.update().where(tasks.c.id == e["task"]).values(status=status))
+
+    def _cc_sent(self, instance_id: str, key: str, e: Row) -> None:
+        self.conn.execute(carbon_copies.insert(), [
+            {"id": cc, "instance_id": instance_id, "task_id": e.get("task"),
+             "element": e.get("element"), "user_id": user, "sent_by": e["actor"],
+             "sent_at": _time(e["at"]), "comment": e.get("comment")}
+            for cc, user in zip(e["ccs"], e["users"], strict=True)])
+
+    def _cc_read(self, instance_id: str, key: str, e: Row) -> None:
+        self.conn.execute(carbon_copies.update().where(carbon_copies.c.id == e["cc"]).values(
+            read_at=_time(e["at"])))
 
     def _task_unclaimed(self, instance_id: str, key: str, e: Row) -> None:
         self.conn.execute(tasks.update().where(tasks.c.id == e["task"]).values(
@@ -188,10 +220,29 @@ class Repository:
     def tasks(self, *, assignee: str | None = None, candidate_roles: Iterable[str] = (),
               candidate_user: str | None = None, instance_id: str | None = None,
               role: str | None = None, status: str | None = "open", pool_only: bool = False,
+              process: str | None = None, text: str | None = None,
+              created_from: datetime | None = None, created_to: datetime | None = None,
+              overdue_at: datetime | None = None, sort: str = "priority",
               limit: int = 100, offset: int = 0) -> list[Row]:
+        """Inbox query. `status="open"` includes tasks suspended for signers added before."""
         stmt = sa.select(tasks)
-        if status:
+        if status == "open":
+            stmt = stmt.where(tasks.c.status.in_(("open", "suspended")))
+        elif status:
             stmt = stmt.where(tasks.c.status == status)
+        if process:
+            stmt = stmt.where(tasks.c.definition_key == process)
+        if text:
+            pattern = "%" + text.replace("%", "").replace("_", "") + "%"
+            stmt = stmt.where(sa.or_(tasks.c.name.like(pattern), tasks.c.instance_id.in_(
+                sa.select(instances.c.id).where(sa.or_(instances.c.title.like(pattern),
+                                                       instances.c.business_key.like(pattern))))))
+        if created_from:
+            stmt = stmt.where(tasks.c.created_at >= created_from)
+        if created_to:
+            stmt = stmt.where(tasks.c.created_at < created_to)
+        if overdue_at:
+            stmt = stmt.where(tasks.c.due_at < overdue_at)
         if instance_id:
             stmt = stmt.where(tasks.c.instance_id == instance_id)
         if role:
@@ -215,8 +266,76 @@ class Repository:
             stmt = stmt.where(sa.or_(*who))
         elif pool_only:
             return []
-        stmt = stmt.order_by(tasks.c.priority.desc(), tasks.c.created_at, tasks.c.id)
-        return self._all(stmt.limit(limit).offset(offset))
+        order = {"priority": (tasks.c.priority.desc(), tasks.c.created_at),
+                 "due": (tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.priority.desc()),
+                 "created": (tasks.c.created_at.desc(),)}.get(sort)
+        if order is None:
+            raise NotFoundError(f"unknown sort '{sort}'", hint="sort by priority, due or created")
+        return self._all(stmt.order_by(*order, tasks.c.id).limit(limit).offset(offset))
+
+    def done_by(self, user: str, *, limit: int = 100, offset: int = 0) -> list[Row]:
+        return self._all(sa.select(tasks).where(tasks.c.completed_by == user)
+                         .order_by(tasks.c.completed_at.desc(), tasks.c.id)
+                         .limit(limit).offset(offset))
+
+    def copies_to(self, user: str, *, unread_only: bool = False, limit: int = 100,
+                  offset: int = 0) -> list[Row]:
+        stmt = (sa.select(carbon_copies, instances.c.title, instances.c.definition_key)
+                .join(instances, instances.c.id == carbon_copies.c.instance_id)
+                .where(carbon_copies.c.user_id == user))
+        if unread_only:
+            stmt = stmt.where(carbon_copies.c.read_at.is_(None))
+        return self._all(stmt.order_by(carbon_copies.c.sent_at.desc(), carbon_copies.c.id)
+                         .limit(limit).offset(offset))
+
+    def carbon_copy(self, cc_id: str) -> Row:
+        row = self._one(sa.select(carbon_copies).where(carbon_copies.c.id == cc_id))
+        if row is None:
+            raise NotFoundError(f"no carbon copy '{cc_id}'")
+        return row
+
+    # -- out of office -------------------------------------------------------------------
+    def add_delegation(self, row: Row) -> None:
+        self.conn.execute(delegations.insert().values(**row))
+
+    def delegations(self, user: str | None = None) -> list[Row]:
+        stmt = sa.select(delegations).order_by(delegations.c.starts_at)
+        if user:
+            stmt = stmt.where(sa.or_(delegations.c.user_id == user,
+                                     delegations.c.delegate_id == user))
+        return self._all(stmt)
+
+    def delegate_for(self, user: str, process: str, at: datetime) -> str | None:
+        row = self.conn.execute(
+            sa.select(delegations.c.delegate_id).where(
+                delegations.c.user_id == user, delegations.c.starts_at <= at,
+                delegations.c.ends_at > at,
+                sa.or_(delegations.c.process_key.is_(None), delegations.c.process_key == process))
+            .order_by(delegations.c.process_key.desc(), delegations.c.created_at.desc()).limit(1)
+        ).first()
+        return None if row is None else str(row[0])
+
+    def covered_users(self, delegate: str, at: datetime) -> list[str]:
+        """Users `delegate` currently stands in for."""
+        return list(self.conn.execute(sa.select(delegations.c.user_id).where(
+            delegations.c.delegate_id == delegate, delegations.c.starts_at <= at,
+            delegations.c.ends_at > at)).scalars())
+
+    # -- notifications -------------------------------------------------------------------
+    def add_notifications(self, rows: list[Row]) -> None:
+        if rows:
+            self.conn.execute(notifications.insert(), rows)
+
+    def notifications(self, user: str, *, unread_only: bool = False, limit: int = 50) -> list[Row]:
+        stmt = sa.select(notifications).where(notifications.c.user_id == user)
+        if unread_only:
+            stmt = stmt.where(notifications.c.read_at.is_(None))
+        return self._all(stmt.order_by(notifications.c.created_at.desc()).limit(limit))
+
+    def mark_notifications_read(self, user: str, at: datetime) -> int:
+        result = self.conn.execute(notifications.update().where(
+            notifications.c.user_id == user, notifications.c.read_at.is_(None)).values(read_at=at))
+        return int(result.rowcount)
 
     def history(self, instance_id: str) -> list[Row]:
         return self._all(sa.select(events).where(events.c.instance_id == instance_id)
@@ -278,6 +397,13 @@ _MATERIALISE = {
     "task_created": Repository._task_created,
     "task_claimed": Repository._task_claimed,
     "task_unclaimed": Repository._task_unclaimed,
+    "task_transferred": Repository._task_moved,
+    "task_delegated": Repository._task_moved,
+    "task_resolved": Repository._task_resolved,
+    "task_suspended": Repository._task_suspended,
+    "task_resumed": Repository._task_suspended,
+    "cc_sent": Repository._cc_sent,
+    "cc_read": Repository._cc_read,
     "task_completed": Repository._task_ended,
     "task_cancelled": Repository._task_ended,
     "incident_raised": Repository._incident_raised,

@@ -82,7 +82,10 @@ tasks = sa.Table(
     sa.Column("completed_by", sa.String(64), nullable=True),
     sa.Column("outcome", sa.String(64), nullable=True),
     sa.Column("data", JSON, nullable=True),
+    sa.Column("kind", sa.String(16), nullable=False, server_default="main"),
+    sa.Column("on_behalf_of", sa.String(64), nullable=True),
     sa.Index("ix_tasks_assignee_open", "assignee", "status", "created_at"),
+    sa.Index("ix_tasks_status_due", "status", "due_at"),
     sa.Index("ix_tasks_instance", "instance_id", "status"),
     sa.Index("ix_tasks_completed_by", "completed_by", "completed_at"),
 )
@@ -159,6 +162,64 @@ user_roles = sa.Table(
     sa.Index("ix_user_roles_role", "role_id"),
 )
 
+# -- human-task tables (migration 0003) --
+
+delegations = sa.Table(
+    "delegations", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("user_id", sa.String(64), sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("delegate_id", sa.String(64), sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("starts_at", Time, nullable=False),
+    sa.Column("ends_at", Time, nullable=False),
+    sa.Column("process_key", sa.String(64), nullable=True),
+    sa.Column("reason", sa.String(200), nullable=True),
+    sa.Column("created_at", Time, nullable=False),
+    sa.Index("ix_delegations_user", "user_id", "starts_at"),
+    sa.Index("ix_delegations_delegate", "delegate_id", "starts_at"),
+)
+
+carbon_copies = sa.Table(
+    "carbon_copies", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("instance_id", sa.String(32), sa.ForeignKey("instances.id"), nullable=False),
+    sa.Column("task_id", sa.String(32), nullable=True),
+    sa.Column("element", sa.String(120), nullable=True),
+    sa.Column("user_id", sa.String(64), nullable=False),
+    sa.Column("sent_by", sa.String(64), nullable=False),
+    sa.Column("sent_at", Time, nullable=False),
+    sa.Column("read_at", Time, nullable=True),
+    sa.Column("comment", sa.Text, nullable=True),
+    sa.Index("ix_carbon_copies_user", "user_id", "sent_at"),
+)
+
+outbox = sa.Table(
+    "outbox", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("instance_id", sa.String(32), nullable=True),
+    sa.Column("channel", sa.String(16), nullable=False),  # inapp, email, webhook
+    sa.Column("recipient", sa.String(200), nullable=False),
+    sa.Column("payload", JSON, nullable=False),
+    sa.Column("created_at", Time, nullable=False),
+    sa.Column("next_attempt_at", Time, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("sent_at", Time, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Index("ix_outbox_pending", "sent_at", "next_attempt_at"),
+)
+
+notifications = sa.Table(
+    "notifications", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("user_id", sa.String(64), nullable=False),
+    sa.Column("instance_id", sa.String(32), nullable=True),
+    sa.Column("task_id", sa.String(32), nullable=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("created_at", Time, nullable=False),
+    sa.Column("read_at", Time, nullable=True),
+    sa.Index("ix_notifications_user", "user_id", "read_at", "created_at"),
+)
+
 # -- web and organisation tables --
 # Organisations and departments, sign-in (accounts, sessions, API tokens, throttling) and
 # the permissions granted to roles. Migration 0002_web creates them; keep both in step.
@@ -179,6 +240,7 @@ departments = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("name_en", sa.String(200), nullable=False, server_default=""),
     sa.Column("parent_id", sa.String(64), sa.ForeignKey("departments.id"), nullable=True),
+    sa.Column("leader_id", sa.String(64), nullable=True),  # added by migration 0003
     sa.Index("ix_departments_organisation", "organisation_id"),
 )
 

@@ -1,0 +1,174 @@
+"""Human-task actions on the Engine: return, withdraw, transfer, delegate, signers, urge, CC,
+comments, out-of-office, and the inbox views. Each action is one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from liucheng.engine import commands as c
+from liucheng.errors import NotFoundError, Problem, ValidationError
+from liucheng.runtime.views import CaseView, TaskView
+from liucheng.storage.tables import instances
+
+if TYPE_CHECKING:
+    from liucheng.engine.commands import Actor, Command
+    from liucheng.storage.repository import Repository
+
+INBOX_VIEWS = ("mine", "pool", "done", "overdue", "all")
+
+
+class HumanTaskActions:
+    """Mixed into Engine; relies on its `_task_command`, `_command`, `transaction`, `clock`."""
+
+    _task_command: Callable[..., CaseView]
+    _command: Callable[..., CaseView]
+    _case_id: Callable[[str], str]
+    transaction: Callable[..., Any]
+    clock: Callable[[], datetime]
+    ids: Callable[[], str]
+
+    def _require_user(self, repo: Repository, user: str) -> None:
+        if repo.user(user) is None:
+            raise NotFoundError(f"no user '{user}'", hint="add the user first")
+
+    def return_task(self, task_id: str, *, user: str, to: str = "previous",
+                    comment: str | None = None) -> CaseView:
+        """退回 to `previous`, `starter` or a step id."""
+        return self._task_command(task_id, user, lambda a, t: c.ReturnTask(a, t, to, comment))
+
+    def withdraw(self, case_id: str, *, user: str, step: str | None = None,
+                 comment: str | None = None) -> CaseView:
+        """撤回: a step one did (while nobody acted on the next), or, as starter, the case."""
+        make: Callable[[Actor], Command] = (
+            (lambda a: c.WithdrawTask(a, step, comment)) if step
+            else (lambda a: c.WithdrawCase(a, comment)))
+        return self._command(self._case_id(case_id), user, make)
+
+    def transfer(self, task_id: str, *, user: str, to: str,
+                 comment: str | None = None) -> CaseView:
+        with self.transaction() as repo:
+            self._require_user(repo, to)
+        return self._task_command(task_id, user, lambda a, t: c.TransferTask(a, t, to, comment))
+
+    def delegate(self, task_id: str, *, user: str, to: str,
+                 comment: str | None = None) -> CaseView:
+        with self.transaction() as repo:
+            self._require_user(repo, to)
+        return self._task_command(task_id, user, lambda a, t: c.DelegateTask(a, t, to, comment))
+
+    def add_signers(self, task_id: str, signers: Sequence[str], *, user: str,
+                    position: str = "alongside", comment: str | None = None) -> CaseView:
+        with self.transaction() as repo:
+            for signer in signers:
+                self._require_user(repo, signer)
+        return self._task_command(task_id, user, lambda a, t: c.AddSigners(
+            a, t, tuple(signers), position, comment))
+
+    def remove_signer(self, task_id: str, signer: str, *, user: str,
+                      comment: str | None = None) -> CaseView:
+        return self._task_command(task_id, user, lambda a, t: c.RemoveSigner(
+            a, t, signer, comment))
+
+    def urge(self, task_id: str, *, user: str, comment: str | None = None) -> CaseView:
+        return self._task_command(task_id, user, lambda a, t: c.UrgeTask(a, t, comment))
+
+    def carbon_copy(self, case_id: str, users: Sequence[str], *, user: str,
+                    task: str | None = None, comment: str | None = None) -> CaseView:
+        with self.transaction() as repo:
+            for other in users:
+                self._require_user(repo, other)
+        return self._command(self._case_id(case_id), user, lambda a: c.CarbonCopy(
+            a, tuple(users), task, comment))
+
+    def mark_copy_read(self, cc_id: str, *, user: str) -> CaseView:
+        with self.transaction() as repo:
+            case_id = repo.carbon_copy(cc_id)["instance_id"]
+        return self._command(case_id, user, lambda a: c.MarkCcRead(a, cc_id))
+
+    def comment(self, case_id: str, text: str, *, user: str,
+                task: str | None = None) -> CaseView:
+        return self._command(self._case_id(case_id), user, lambda a: c.AddComment(a, text, task))
+
+    # -- out of office -------------------------------------------------------------------
+    def set_out_of_office(self, user: str, delegate: str, starts: datetime, ends: datetime, *,
+                          process: str | None = None, reason: str | None = None) -> str:
+        """New tasks for `user` between `starts` and `ends` go to `delegate` (on behalf of)."""
+        if ends <= starts:
+            raise ValidationError([Problem("the end must be after the start", field="ends")])
+        if delegate == user:
+            raise ValidationError([Problem("choose someone else to stand in", field="delegate")])
+        with self.transaction() as repo:
+            self._require_user(repo, user)
+            self._require_user(repo, delegate)
+            delegation_id = self.ids()
+            repo.add_delegation({"id": delegation_id, "user_id": user, "delegate_id": delegate,
+                                 "starts_at": starts, "ends_at": ends, "process_key": process,
+                                 "reason": reason, "created_at": self.clock()})
+            return delegation_id
+
+    def hand_over(self, user: str, to: str, *, by: str | None = None,
+                  comment: str | None = None) -> list[str]:
+        """Transfer every open task assigned to `user` to `to`, one case at a time."""
+        with self.transaction() as repo:
+            self._require_user(repo, to)
+            open_tasks = [r["id"] for r in repo.tasks(assignee=user, limit=10_000)]
+        for task_id in open_tasks:
+            self._task_command(task_id, by or user, lambda a, t: c.TransferTask(
+                a, t, to, comment or f"hand-over from {user}"))
+        return open_tasks
+
+    def delegations(self, user: str | None = None) -> list[dict[str, Any]]:
+        with self.transaction() as repo:
+            return repo.delegations(user)
+
+    # -- inbox ---------------------------------------------------------------------------
+    def inbox(self, user: str, view: str = "mine", *, process: str | None = None,
+              text: str | None = None, created_from: datetime | None = None,
+              created_to: datetime | None = None, sort: str = "priority", limit: int = 50,
+              offset: int = 0) -> list[TaskView]:
+        """待办 mine (assigned), 待领 pool, 已办 done, overdue, or all (mine + pool)."""
+        if view not in INBOX_VIEWS:
+            raise ValidationError([Problem(f"unknown inbox view '{view}'", field="view",
+                                           hint=f"use one of {', '.join(INBOX_VIEWS)}")])
+        with self.transaction() as repo:
+            if view == "done":
+                return [TaskView.of(r) for r in repo.done_by(user, limit=limit, offset=offset)]
+            roles = set(repo.user_roles(user))
+            for covered in repo.covered_users(user, self.clock()):
+                roles |= repo.user_roles(covered)
+            filters: dict[str, Any] = {"process": process, "text": text, "sort": sort,
+                                       "created_from": created_from, "created_to": created_to,
+                                       "limit": limit, "offset": offset}
+            if view == "overdue":
+                filters["overdue_at"] = self.clock()
+            rows = repo.tasks(assignee=None if view == "pool" else user,
+                              candidate_roles=() if view == "mine" else roles,
+                              candidate_user=None if view == "mine" else user,
+                              pool_only=view == "pool", **filters)
+            return [TaskView.of(r) for r in rows]
+
+    def started_by(self, user: str, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """我发起的: cases the user started, newest first."""
+        import sqlalchemy as sa
+
+        with self.transaction() as repo:
+            stmt = (sa.select(*[col for col in instances.c if col.name != "state"])
+                    .where(instances.c.started_by == user)
+                    .order_by(instances.c.started_at.desc()).limit(limit).offset(offset))
+            return [dict(r) for r in repo.conn.execute(stmt).mappings()]
+
+    def copies(self, user: str, *, unread_only: bool = False, limit: int = 50,
+               offset: int = 0) -> list[dict[str, Any]]:
+        """抄送我的."""
+        with self.transaction() as repo:
+            return repo.copies_to(user, unread_only=unread_only, limit=limit, offset=offset)
+
+    def notifications(self, user: str, *, unread_only: bool = False) -> list[dict[str, Any]]:
+        with self.transaction() as repo:
+            return repo.notifications(user, unread_only=unread_only)
+
+    def mark_notifications_read(self, user: str) -> int:
+        with self.transaction() as repo:
+            return repo.mark_notifications_read(user, self.clock())
