@@ -220,6 +220,20 @@ notifications = sa.Table(
     sa.Index("ix_notifications_user", "user_id", "read_at", "created_at"),
 )
 
+attachments = sa.Table(
+    "attachments", metadata,  # migration 0004
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("instance_id", sa.String(32), sa.ForeignKey("instances.id"), nullable=True),
+    sa.Column("filename", sa.String(255), nullable=False),
+    sa.Column("content_type", sa.String(100), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("uploaded_by", sa.String(64), nullable=False),
+    sa.Column("uploaded_at", Time, nullable=False),
+    sa.Index("ix_attachments_sha", "sha256"),
+    sa.Index("ix_attachments_instance", "instance_id"),
+)
+
 # -- web and organisation tables --
 # Organisations and departments, sign-in (accounts, sessions, API tokens, throttling) and
 # the permissions granted to roles. Migration 0002_web creates them; keep both in step.
