@@ -44,7 +44,7 @@ steps:
     name: Prepare
     role: clerk
     form:
-      - {id: amount, type: number}
+      - {id: amount, type: decimal}
   - id: approve
     name: Approve
     role: boss

@@ -5,6 +5,7 @@ in, first out, as process-mining tools pair them:
 
 - `schedule` marks when a step became ready (its creation);
 - `start` begins work; `suspend` returns it to waiting, `resume` starts work again;
+  `reassign` during work hands it to another person;
 - `complete` ends it; `ate_abort`/`pi_abort` cancel it; other transitions are ignored.
 
 A step without `schedule` became ready when the case's latest earlier completion happened
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from liucheng.analytics.logread import Trace
+from liucheng.analytics.logread import LogEvent, Trace
 
 
 @dataclass
@@ -27,6 +28,7 @@ class _Open:
     activity: str
     created: datetime
     role: str | None
+    element: str | None = None  # a step id (`liucheng:step`) when the log has one
     marks: list[tuple[str, datetime, str | None]] = field(default_factory=list)  # claim/unclaim
     working: bool = False
     data: dict[str, Any] = field(default_factory=dict)
@@ -41,13 +43,18 @@ class Rows:
     ignored: int
 
 
+def _step(e: LogEvent) -> str | None:
+    value = e.attrs.get("liucheng:step")
+    return None if value is None else str(value)
+
+
 def _ready(done: list[datetime], at: datetime) -> datetime:
     earlier = [t for t in done if t <= at]
     return max(earlier) if earlier else at
 
 
 def _pair(trace: Trace) -> tuple[list[_Open], int]:
-    scheduled: dict[tuple[str, str | None], list[tuple[datetime, str | None]]] = {}
+    scheduled: dict[tuple[str, str | None], list[tuple[datetime, str | None, str | None]]] = {}
     started: dict[tuple[str, str | None], list[_Open]] = {}
     finished: list[_Open] = []
     done: list[datetime] = []
@@ -61,12 +68,15 @@ def _pair(trace: Trace) -> tuple[list[_Open], int]:
         key = (e.activity, e.instance)
         queue = started.setdefault(key, [])
         if e.lifecycle == "schedule":
-            scheduled.setdefault(key, []).append((e.at, e.role))
+            scheduled.setdefault(key, []).append((e.at, e.role, _step(e)))
         elif e.lifecycle == "start":
-            step = _Open(e.activity, created(key, e.at), e.role, working=True)
+            step = _Open(e.activity, created(key, e.at), e.role, _step(e), working=True)
             step.marks.append(("task_claimed", e.at, e.resource))
             step.data.update(e.attrs)
             queue.append(step)
+        elif e.lifecycle == "reassign" and any(s.working for s in queue):
+            holder = next(s for s in queue if s.working)
+            holder.marks.append(("task_claimed", e.at, e.resource))
         elif e.lifecycle in ("suspend", "resume"):
             want = e.lifecycle == "resume"
             step_ = next((s for s in queue if s.working != want), None)
@@ -79,9 +89,9 @@ def _pair(trace: Trace) -> tuple[list[_Open], int]:
             if queue:
                 step = queue.pop(0)
             else:  # an instant: waiting since ready, no working time
-                step = _Open(e.activity, created(key, e.at), e.role)
+                step = _Open(e.activity, created(key, e.at), e.role, _step(e))
                 step.marks.append(("task_claimed", e.at, e.resource))
-            step.role = step.role or e.role
+            step.role, step.element = step.role or e.role, step.element or _step(e)
             step.data.update(e.attrs)
             status = "completed" if e.lifecycle == "complete" else "cancelled"
             by = e.resource or next((m[2] for m in reversed(step.marks) if m[2]), None)
@@ -91,8 +101,8 @@ def _pair(trace: Trace) -> tuple[list[_Open], int]:
         else:
             ignored += 1
     leftover = [s for q in started.values() for s in q]
-    leftover += [_Open(activity, at, role) for (activity, _), queue in scheduled.items()
-                 for at, role in queue]  # ready, never started: still waiting
+    leftover += [_Open(activity, at, role, element) for (activity, _), queue
+                 in scheduled.items() for at, role, element in queue]  # ready, never started
     return finished + sorted(leftover, key=lambda s: s.created), ignored
 
 
@@ -118,16 +128,19 @@ def build(key: str, number: int, trace: Trace) -> Rows:
         status_, ended, by = step.end or ("open", None, None)
         claims = [m for m in step.marks if m[0] == "task_claimed"]
         tasks.append({"id": task, "instance_id": case, "definition_key": key,
-                      "element": step.activity, "name": step.activity, "status": status_,
+                      "element": step.element or step.activity, "name": step.activity,
+                      "status": status_,
                       "role": step.role, "assignee": claims[-1][2] if claims else None,
                       "created_at": step.created, "claimed_at": claims[0][1] if claims else None,
                       "completed_at": ended, "completed_by": by,
-                      "data": {k: _plain(v) for k, v in step.data.items()}})
+                      "data": {k: _plain(v) for k, v in step.data.items()
+                               if not k.startswith("liucheng:")}})
         marks = [("task_created", step.created, None), *step.marks]
         if step.end is not None:
             marks.append(("task_" + status_, step.end[1], by))
         for type_, at, actor in marks:
-            events.append({"instance_id": case, "at": at, "type": type_, "element": step.activity,
+            events.append({"instance_id": case, "at": at, "type": type_,
+                           "element": step.element or step.activity,
                            "task_id": task, "actor": actor, "data": {"type": type_}})
     return Rows(instance, tasks, events, ignored)
 

@@ -136,6 +136,7 @@ CSV_ALIASES = {
     "role": ("role", "org:role"),
     "instance": ("instance", "concept:instance"),
     "start": ("start_timestamp", "start_time"),
+    "step": ("step", "liucheng:step"),
 }
 
 
@@ -169,6 +170,8 @@ def read_csv_rows(stream: IO[str], where: str) -> Iterator[tuple[str, LogEvent, 
 
         activity, case = row[columns["activity"]], row[columns["case"]]
         who, role, instance = cell("resource"), cell("role"), cell("instance")
+        if cell("step"):
+            attrs["liucheng:step"] = cell("step")
         start = cell("start")
         if start:
             yield case, LogEvent(activity, parse_time(start, where), "start", who, role,

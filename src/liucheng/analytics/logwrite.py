@@ -4,7 +4,8 @@ Each case is a trace (`concept:name` = case id; scalar case variables as attribu
 `liucheng:business_key`, `liucheng:status`, `liucheng:start`, `liucheng:end`). Each step
 visit gives lifecycle events from its waiting and working periods (`visits.py`):
 `schedule` at creation, `start` when work began, `suspend`/`resume` around a return to the
-pool, then `complete` (or `ate_abort` when cancelled). Events carry `concept:name` (the
+pool, `reassign` when it was handed to someone else, then `complete` (or `ate_abort` when
+cancelled). Events carry `concept:name` (the
 step's name), `liucheng:step` (its id), `time:timestamp`, `org:resource` and `org:role`.
 
 Both writers are generators of text chunks, one case at a time: two streamed queries (cases
@@ -52,7 +53,12 @@ def lifecycle(visit: Visit) -> list[LogEntry]:
     out: list[LogEntry] = [(visit.created, 0, "schedule", visit, None)]
     working = [s for s in visit.segments if s.kind == "working"]
     for i, seg in enumerate(working):
-        out.append((seg.start, 2, "start" if i == 0 else "resume", visit, seg.actor))
+        before = working[i - 1] if i else None
+        if before is not None and before.end == seg.start and before.actor != seg.actor:
+            out.pop()  # handed on without a pause: a reassign, not a suspend and resume
+            out.append((seg.start, 2, "reassign", visit, seg.actor))
+        else:
+            out.append((seg.start, 2, "start" if i == 0 else "resume", visit, seg.actor))
         if seg is not visit.segments[-1]:
             out.append((seg.end, 1, "suspend", visit, seg.actor))
     if visit.ended is not None:

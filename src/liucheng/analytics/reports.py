@@ -106,7 +106,8 @@ def rework_report(conn: sa.Connection, tables: Tables, filters: Filters) -> Repo
              "extra": r.extra_visits, "max": r.max_visits}
             for r in rework(conn, tables, filters)]
     columns = [Column("process", "process"), Column("step", "step", wide=True),
-               Column("name", "name"), Column("cases", "cases", N), Column("repeated", "cases with rework", N),
+               Column("name", "name"), Column("cases", "cases", N),
+               Column("repeated", "cases with rework", N),
                Column("rate", "rework rate", "percent"), Column("extra", "extra visits", N),
                Column("max", "most visits in a case", N)]
     return Report("rework", "Rework (steps visited more than once in a case)", columns, rows)

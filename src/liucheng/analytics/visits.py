@@ -5,7 +5,9 @@ Between those moments it alternates between *waiting* (nobody holds it: in a gro
 and *working* (someone claimed it or it was assigned at creation). An unclaim returns it
 to waiting; a reclaim starts working again. A task completed straight from the pool,
 without a claim, was worked on from the moment it last became free, so that period counts
-as working. A visit still open is measured up to the `now` the caller passes.
+as working. A transfer or delegation hands the working period to the new holder (and
+back to the owner when the delegate is done); a step suspended while signers added before
+it sign waits until it is resumed. A visit still open is measured up to `now`.
 
 Visits are streamed from one SQL query over the events joined to their task and case, in
 (case, task, sequence) order; only one case's visits are held at a time.
@@ -24,8 +26,10 @@ import sqlalchemy as sa
 from liucheng.analytics.measure import Measure
 from liucheng.analytics.source import Filters, Tables, TimeField, task_conditions, tasks_with_cases
 
-TASK_EVENTS = ("task_created", "task_claimed", "task_unclaimed", "task_completed",
-               "task_cancelled")
+TASK_EVENTS = ("task_created", "task_claimed", "task_unclaimed", "task_transferred",
+               "task_delegated", "task_resolved", "task_suspended", "task_resumed",
+               "task_completed", "task_cancelled")
+HANDED_ON = {"task_transferred": "to", "task_delegated": "to", "task_resolved": "owner"}
 Kind = Literal["waiting", "working"]
 
 
@@ -81,6 +85,8 @@ def _query(tables: Tables, filters: Filters, by: TimeField) -> sa.Select[Any]:
         sa.select(ev.c.task_id, ev.c.type, ev.c.at, ev.c.actor,
                   ev.c.data["implicit"].as_boolean().label("implicit"),
                   ev.c.data["assignee"].as_string().label("assignee"),
+                  ev.c.data["to"].as_string().label("to"),
+                  ev.c.data["owner"].as_string().label("owner"),
                   tk.c.instance_id, tk.c.definition_key, tk.c.element, tk.c.name, tk.c.role,
                   tk.c.status, tk.c.due_at, tk.c.created_at, tk.c.completed_by,
                   ins.c.definition_id)
@@ -99,25 +105,40 @@ def _visit(rows: list[Any], now: datetime) -> Visit:
     kind: Kind = "waiting"
     since: datetime = first.created_at
     actor: str | None = None
+    held: tuple[Kind, str | None] = ("waiting", None)  # what a suspended step resumes to
+    implicit: Any = None  # a claim made in passing, judged by what follows it
 
     def close(at: datetime) -> None:
         if at > since:
             visit.segments.append(Segment(kind, since, at, actor))
 
     for row in rows:
+        if implicit is not None:
+            if row.type == "task_completed":  # done from the pool: the free period was work
+                kind, actor = "working", implicit.actor
+            else:  # taken to be handed on: the claim starts at its own time
+                close(implicit.at)
+                kind, since, actor = "working", implicit.at, implicit.actor
+            implicit = None
         if row.type == "task_created":
             since = row.at
             if row.assignee:
                 kind, actor = "working", row.assignee
-        elif row.type == "task_claimed":
-            if row.implicit:  # completed from the pool: the free period was work
-                kind, actor = "working", row.actor
-                continue
+        elif row.type == "task_claimed" and row.implicit:
+            implicit = row
+        elif row.type in ("task_claimed", *HANDED_ON):
             close(row.at)
-            kind, since, actor = "working", row.at, row.actor
+            who = row.actor if row.type == "task_claimed" else getattr(row, HANDED_ON[row.type])
+            kind, since, actor = "working", row.at, who
         elif row.type == "task_unclaimed":
             close(row.at)
             kind, since, actor = "waiting", row.at, None
+        elif row.type == "task_suspended":
+            close(row.at)
+            held, (kind, since, actor) = (kind, actor), ("waiting", row.at, None)
+        elif row.type == "task_resumed":
+            close(row.at)
+            (kind, actor), since = held, row.at
         else:
             close(row.at)
             visit.ended = row.at

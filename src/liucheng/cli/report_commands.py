@@ -113,7 +113,7 @@ def show(report: an.Report, *, as_json: bool, as_csv: bool, xlsx: Path | None,
          wide: bool) -> None:
     if xlsx is not None:
         an.write_xlsx([report], xlsx)
-        console.print(f"wrote {report.title} to {xlsx}")
+        console.print(f"wrote {report.title} to {xlsx}", soft_wrap=True)
     if as_json:
         print_json(report.to_data())
     elif as_csv:
@@ -294,7 +294,7 @@ def export_log(key: Annotated[str, typer.Argument(help="Process key.")],
         with _open_out(output) as out:
             for chunk in chunks:
                 out.write(chunk.encode("utf-8"))
-    console.print(f"wrote {format.upper()} log of {key} to {output}", style=None)
+    console.print(f"wrote {format.upper()} log of {key} to {output}", soft_wrap=True)
 
 
 def _open_out(path: Path) -> IO[bytes]:
@@ -323,8 +323,10 @@ def import_log(file: Path, space: Annotated[Path, typer.Option(
         return
     console.print(f"imported {file} as '{summary.key}' into {space}: {summary.cases} cases, "
                   f"{summary.steps} steps from {summary.events} events"
-                  + (f" ({summary.ignored} lifecycle events ignored)" if summary.ignored else ""))
-    console.print(f"  try: liucheng report bottlenecks --space {space} --process {summary.key}")
+                  + (f" ({summary.ignored} lifecycle events ignored)" if summary.ignored else ""),
+                  soft_wrap=True)
+    console.print(f"  try: liucheng report bottlenecks --space {space} --process {summary.key}",
+                  soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
