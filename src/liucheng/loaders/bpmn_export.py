@@ -16,6 +16,7 @@ from typing import Any
 
 from lxml import etree
 
+from liucheng.loaders.bpmn_codec import extra_fields
 from liucheng.loaders.bpmn_layout import Box, Layout, layout
 from liucheng.loaders.bpmn_ns import (
     BPMN,
@@ -49,8 +50,19 @@ NSMAP = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI, "xsi": XSI, "camund
 SERVICE_TAGS = ("sendTask", "businessRuleTask", "scriptTask", "task", "manualTask",
                 "intermediateThrowEvent")
 INTERNAL_KEYS = ("bpmn_type", "pass_through", "script", "script_format")
-CAMUNDA_TYPES = {"text": "string", "integer": "long", "number": "double", "money": "double",
-                 "boolean": "boolean", "date": "date", "select": "enum"}
+COMMON = {"id", "name", "line", "default", "documentation"}
+NATIVE: dict[type, set[str]] = {
+    StartEvent: COMMON, EndEvent: COMMON | {"terminate"}, ExclusiveGateway: COMMON,
+    ParallelGateway: COMMON, InclusiveGateway: COMMON, SubProcess: COMMON | {"elements", "flows"},
+    UserTask: COMMON | {"roles", "assignee", "candidate_users", "form", "instructions",
+                        "priority", "outcomes", "extensions", "due", "return_to",
+                        "distinct_from", "on_empty", "countersign"},
+    ServiceTask: COMMON | {"handler", "assignments", "extensions"},
+}
+PROCESS_NATIVE = {"key", "name", "elements", "flows", "roles", "variables", "description",
+                  "source_name", "extensions"}
+CAMUNDA_TYPES = {"text": "string", "textarea": "string", "integer": "long", "decimal": "double",
+                 "money": "double", "yesno": "boolean", "date": "date", "select": "enum"}
 
 
 def _json(value: Any) -> str:
@@ -92,6 +104,15 @@ class _Writer:
         if text.en:
             el.set(q(LC, "documentationEn"), text.en)
 
+    def settings(self, el: Any, value: Any, native: set[str]) -> None:
+        """Model fields without a BPMN form, as typed JSON (see bpmn_codec)."""
+        texts, skipped = extra_fields(value, native)
+        for name, text in texts.items():
+            self.sub(self.ext(el), LC, "setting", name=name).text = text
+        for name in skipped:
+            el.append(etree.Comment(f" liucheng: '{name}' holds compiled rules and is not "
+                                    "exported "))
+
     def data(self, el: Any, values: dict[str, Any]) -> None:
         for key, value in values.items():
             self.sub(self.ext(el), LC, "data", key=key).text = _json(value)
@@ -110,6 +131,7 @@ class _Writer:
                      label=v.label.zh or None, labelEn=v.label.en or None,
                      default=None if v.default is None else _json(v.default))
         self.data(process, {k: v for k, v in d.extensions.items() if k != "bpmn_import"})
+        self.settings(process, d, PROCESS_NATIVE)
         if lanes is not None and lanes.lanes:
             lane_set = self.sub(process, BPMN, "laneSet", id=f"LaneSet_{d.key}")
             for role_id, _ in lanes.lanes:
@@ -155,6 +177,10 @@ class _Writer:
             self.service_task(el, e)
         elif isinstance(e, SubProcess):
             self.scope(el, e.elements, e.flows)
+        native = NATIVE.get(type(e))
+        if native is None:
+            el.set(q(LC, "kind"), e.kind)
+        self.settings(el, e, native or COMMON)
 
     def user_task(self, el: Any, t: UserTask) -> None:
         if t.roles:
@@ -196,7 +222,11 @@ class _Writer:
                 self.sub(self.sub(cf, CAMUNDA, "validation"), CAMUNDA, "constraint",
                          name="required")
             for choice in f.options.get("choices") or []:
-                self.sub(cf, CAMUNDA, "value", id=str(choice), name=str(choice))
+                value = choice.get("value") if isinstance(choice, dict) else choice
+                label = choice.get("label", value) if isinstance(choice, dict) else choice
+                if isinstance(label, dict):
+                    label = label.get("zh") or label.get("en") or value
+                self.sub(cf, CAMUNDA, "value", id=str(value), name=str(label))
         form = self.sub(self.ext(el), LC, "form")
         for f in fields:
             self.sub(form, LC, "field", id=f.id, type=f.type, label=f.label.zh or None,
@@ -288,8 +318,24 @@ def _tag(e: Element) -> str:
         return kind if kind in SERVICE_TAGS else "serviceTask"
     if isinstance(e, SubProcess):
         return "subProcess"
-    return {ExclusiveGateway: "exclusiveGateway", ParallelGateway: "parallelGateway",
-            InclusiveGateway: "inclusiveGateway"}.get(type(e), "task")
+    known = {ExclusiveGateway: "exclusiveGateway", ParallelGateway: "parallelGateway",
+             InclusiveGateway: "inclusiveGateway"}.get(type(e))
+    return known or kind_tag(e.kind)
+
+
+def kind_tag(kind: str) -> str:
+    """A BPMN tag for a liucheng-only element kind (read back through its `lc:kind`)."""
+    camel = "".join(w.capitalize() for w in kind.split("_"))
+    tag = camel[0].lower() + camel[1:]
+    if tag in ("businessRuleTask", "receiveTask", "boundaryEvent"):
+        return tag
+    if kind.endswith("start_event"):
+        return "startEvent"
+    if kind.endswith("end_event"):
+        return "endEvent"
+    if "event" in kind:
+        return "intermediateCatchEvent"
+    return "eventBasedGateway" if "gateway" in kind else "task"
 
 
 def lane_id(role: str) -> str:

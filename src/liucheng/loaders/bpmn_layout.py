@@ -73,7 +73,9 @@ def size(element: Element, inner: dict[str, tuple[float, float]]) -> tuple[float
     if isinstance(element, ServiceTask) and element.extensions.get("bpmn_type") == (
             "intermediateThrowEvent"):
         return EVENT
-    return TASK
+    if "event" in element.kind:
+        return EVENT
+    return GATEWAY if "gateway" in element.kind else TASK
 
 
 def _back_edges(nodes: list[str], flows: list[SequenceFlow], starts: list[str]) -> set[str]:

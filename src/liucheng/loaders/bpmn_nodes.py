@@ -15,16 +15,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from liucheng.errors import ExpressionError, Problem
+from liucheng.loaders.bpmn_codec import element_class, restore
 from liucheng.loaders.bpmn_expressions import script_assignments, translate_condition
 from liucheng.loaders.bpmn_ns import (
-    CAMUNDA,
-    DROOLS,
+    IGNORED,
+    PASS_THROUGH,
     SPIFF,
+    UNSUPPORTED_EXTENSIONS,
+    UNSUPPORTED_EXTENSIONS_NS,
+    UNSUPPORTED_NODES,
     VENDOR_PREFIX,
-    VENDORS,
     ZEEBE,
     child,
     children,
+    event_kinds,
     extension_elements,
     is_bpmn,
     lc_attr,
@@ -43,6 +47,7 @@ from liucheng.loaders.bpmn_vendor import (
     human_task_fields,
     io_mapping,
     lc_assignments,
+    lc_settings,
     lc_text,
     priority,
     split_list,
@@ -61,49 +66,6 @@ from liucheng.model import (
     Text,
     UserTask,
 )
-
-UNSUPPORTED_NODES = {
-    "intermediateCatchEvent": ("intermediate catch events are not supported", None),
-    "boundaryEvent": ("boundary events are not supported", None),
-    "callActivity": ("call activities are not supported",
-                     "embed the called process as a sub-process"),
-    "receiveTask": ("receive tasks wait for a message; messages are not supported", None),
-    "eventBasedGateway": ("event-based gateways are not supported", None),
-    "complexGateway": ("complex gateways are not supported",
-                       "use an inclusive or exclusive gateway"),
-    "transaction": ("transaction sub-processes are not supported", None),
-    "adHocSubProcess": ("ad-hoc sub-processes are not supported", None),
-}
-IGNORED = {"documentation", "extensionElements", "laneSet", "ioSpecification", "property",
-           "dataObject", "dataObjectReference", "dataStoreReference", "textAnnotation",
-           "association", "group", "incoming", "outgoing", "auditing", "monitoring",
-           "dataInputAssociation", "dataOutputAssociation", "resourceRole", "potentialOwner",
-           "humanPerformer", "performer", "correlationSubscription", "supports", "category"}
-UNSUPPORTED_EXTENSIONS = {
-    **{(ns, name): "runs code on the engine's listeners, which liucheng does not have"
-       for ns in VENDORS for name in ("executionListener", "taskListener", "eventListener")},
-    (CAMUNDA, "inputOutput"): "maps variables in and out of the step, which is not supported",
-    (ZEEBE, "executionListeners"): "runs job workers on listeners, which is not supported",
-    (ZEEBE, "taskListeners"): "runs job workers on listeners, which is not supported",
-    (DROOLS, "onEntry-script"): "runs a script on entry, which is not supported",
-    (DROOLS, "onExit-script"): "runs a script on exit, which is not supported",
-    (SPIFF, "preScript"): "runs a script before the step, which is not supported",
-    (SPIFF, "postScript"): "runs a script after the step, which is not supported",
-}
-UNSUPPORTED_EXTENSIONS_NS = tuple(sorted({ns for ns, _ in UNSUPPORTED_EXTENSIONS}))
-PASS_THROUGH = "pass_through"
-
-
-def event_kinds(el: Any) -> list[str]:
-    """Trigger kinds of an event: `timer`, `message`, `terminate`, …"""
-    kinds = []
-    for c in children(el):
-        name = local(c)
-        if name.endswith("EventDefinition"):
-            kinds.append(name.removesuffix("EventDefinition"))
-        elif name == "eventDefinitionRef":
-            kinds.append("referenced")
-    return kinds
 
 
 @dataclass
@@ -258,6 +220,11 @@ class NodeReader:
             nid = self.fresh_id(f"{tag}_line{line(el)}")
             el.set("id", nid)
             self.notes.append(f"{tag} without id on line {line(el)} is called '{nid}'")
+        common: dict[str, Any] = {"id": str(nid), "name": self.name(el), "line": line(el),
+                                  "documentation": documentation(el),
+                                  "default": el.get("default") or None}
+        if lc_attr(el, "kind"):
+            return self.liucheng_kind(el, str(lc_attr(el, "kind")), common, scope)
         for ext in extension_elements(el, UNSUPPORTED_EXTENSIONS_NS):
             why = UNSUPPORTED_EXTENSIONS.get((namespace(ext), local(ext)))
             if why:
@@ -276,9 +243,6 @@ class NodeReader:
                 detail += (", " if detail else " (") + f"attached to '{el.get('attachedToRef')}'"
             self.unsupported(el, f"{tag}{detail + ')' if detail else ''}: {message}", scope, hint)
             return None
-        common: dict[str, Any] = {"id": str(nid), "name": self.name(el), "line": line(el),
-                                  "documentation": documentation(el),
-                                  "default": el.get("default") or None}
         if tag in ("startEvent", "endEvent", "intermediateThrowEvent"):
             return self.event(el, tag, common, scope)
         if tag in ("userTask", "manualTask", "task"):
@@ -299,6 +263,22 @@ class NodeReader:
             return SubProcess(**common, elements=tuple(inner), flows=tuple(flows))
         self.unsupported(el, f"{tag} is not a flow element liucheng supports", scope)
         return None
+
+    def liucheng_kind(self, el: Any, kind: str, common: dict[str, Any], scope: str | None
+                      ) -> Element | None:
+        """An element kind of liucheng's own (`lc:kind`), rebuilt from its lc:settings."""
+        cls = element_class(kind)
+        if cls is None:
+            self.unsupported(el, f"lc:kind '{kind}' is not an element kind of this liucheng",
+                             scope)
+            return None
+        return cls(**common, **self.settings(el, cls))  # type: ignore[no-any-return]
+
+    def settings(self, el: Any, cls: Any) -> dict[str, Any]:
+        kwargs, bad = restore(cls, lc_settings(el))
+        for name in bad:
+            self.problem(f"lc:setting '{name}' is not a setting of a {cls.kind}", el)
+        return kwargs
 
     def event(self, el: Any, tag: str, common: dict[str, Any], scope: str | None
               ) -> Element | None:
@@ -353,7 +333,7 @@ class NodeReader:
                         candidate_users=who.candidate_users, form=form_fields(el, self.report),
                         instructions=instructions, priority=priority(el, ext),
                         outcomes=tuple(split_list(lc_attr(el, "outcomes"))), extensions=ext,
-                        **human)
+                        **{**human, **self.settings(el, UserTask)})
 
     def service_task(self, el: Any, tag: str, common: dict[str, Any], scope: str | None
                      ) -> Element | None:
@@ -373,7 +353,8 @@ class NodeReader:
                                  "name one with lc:handler, camunda:class, "
                                  "camunda:delegateExpression, camunda:topic or a zeebe job type")
             return None
-        return ServiceTask(**common, handler=name, assignments=assignments, extensions=ext)
+        return ServiceTask(**common, handler=name, assignments=assignments, extensions=ext,
+                           **self.settings(el, ServiceTask))
 
     def script_task(self, el: Any, common: dict[str, Any], scope: str | None) -> Element | None:
         script = text_of(child(el, "script"))

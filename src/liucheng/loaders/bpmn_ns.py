@@ -30,6 +30,51 @@ VENDOR_PREFIX = {CAMUNDA: "camunda", ACTIVITI: "activiti", FLOWABLE: "flowable",
                  SPIFF: "spiffworkflow", DROOLS: "drools"}
 
 
+UNSUPPORTED_NODES = {
+    "intermediateCatchEvent": ("intermediate catch events are not supported", None),
+    "boundaryEvent": ("boundary events are not supported", None),
+    "callActivity": ("call activities are not supported",
+                     "embed the called process as a sub-process"),
+    "receiveTask": ("receive tasks wait for a message; messages are not supported", None),
+    "eventBasedGateway": ("event-based gateways are not supported", None),
+    "complexGateway": ("complex gateways are not supported",
+                       "use an inclusive or exclusive gateway"),
+    "transaction": ("transaction sub-processes are not supported", None),
+    "adHocSubProcess": ("ad-hoc sub-processes are not supported", None),
+}
+IGNORED = {"documentation", "extensionElements", "laneSet", "ioSpecification", "property",
+           "dataObject", "dataObjectReference", "dataStoreReference", "textAnnotation",
+           "association", "group", "incoming", "outgoing", "auditing", "monitoring",
+           "dataInputAssociation", "dataOutputAssociation", "resourceRole", "potentialOwner",
+           "humanPerformer", "performer", "correlationSubscription", "supports", "category"}
+UNSUPPORTED_EXTENSIONS = {
+    **{(ns, name): "runs code on the engine's listeners, which liucheng does not have"
+       for ns in VENDORS for name in ("executionListener", "taskListener", "eventListener")},
+    (CAMUNDA, "inputOutput"): "maps variables in and out of the step, which is not supported",
+    (ZEEBE, "executionListeners"): "runs job workers on listeners, which is not supported",
+    (ZEEBE, "taskListeners"): "runs job workers on listeners, which is not supported",
+    (DROOLS, "onEntry-script"): "runs a script on entry, which is not supported",
+    (DROOLS, "onExit-script"): "runs a script on exit, which is not supported",
+    (SPIFF, "preScript"): "runs a script before the step, which is not supported",
+    (SPIFF, "postScript"): "runs a script after the step, which is not supported",
+}
+UNSUPPORTED_EXTENSIONS_NS = tuple(sorted({ns for ns, _ in UNSUPPORTED_EXTENSIONS}))
+PASS_THROUGH = "pass_through"
+"""Extension key marking a step that does nothing (a plain task, an empty script)."""
+
+
+def event_kinds(el: Any) -> list[str]:
+    """Trigger kinds of an event: `timer`, `message`, `terminate`, …"""
+    kinds = []
+    for c in children(el):
+        name = local(c)
+        if name.endswith("EventDefinition"):
+            kinds.append(name.removesuffix("EventDefinition"))
+        elif name == "eventDefinitionRef":
+            kinds.append("referenced")
+    return kinds
+
+
 def q(namespace: str, name: str) -> str:
     """The Clark name lxml uses: `{namespace}name`."""
     return f"{{{namespace}}}{name}"

@@ -41,8 +41,9 @@ Report = Callable[[str, Any, str | None], None]
 """`report(message, xml_element, hint)` records one problem."""
 
 FIELD_TYPES = {"string": "text", "long": "integer", "integer": "integer", "int": "integer",
-               "short": "integer", "double": "number", "float": "number", "boolean": "boolean",
+               "short": "integer", "double": "decimal", "float": "decimal", "boolean": "yesno",
                "date": "date", "enum": "select"}
+"""Camunda/Activiti form field types → liucheng field types (others become text)."""
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,12 @@ def lc_data(el: Any) -> dict[str, Any]:
     return out
 
 
+def lc_settings(el: Any) -> dict[str, str]:
+    """`<lc:setting name="…">JSON</lc:setting>` texts (see bpmn_codec)."""
+    return {str(s.get("name")): text_of(s) for s in extension_elements(el, LC)
+            if local(s) == "setting" and s.get("name")}
+
+
 def form_fields(el: Any, report: Report) -> tuple[FormField, ...]:
     """camunda:formData, activiti/flowable:formProperty, or lc:form fields."""
     fields: list[FormField] = []
@@ -241,45 +248,43 @@ def _choices(field: Any) -> dict[str, Any]:
     values = [v for v in field if local(v) == "value" and v.get("id") is not None]
     if not values:
         return {}
-    return {"choices": [str(v.get("id")) for v in values],
-            "choice_labels": {str(v.get("id")): str(v.get("name") or v.get("id")) for v in values}}
+    return {"choices": [{"value": str(v.get("id")), "label": str(v.get("name") or v.get("id"))}
+                        for v in values]}
+
+
+CONSTRAINTS = {"minlength": "min_length", "maxlength": "max_length", "min": "min", "max": "max"}
 
 
 def _camunda_field(f: Any) -> FormField:
     options: dict[str, Any] = _choices(f)
     required = False
     for part in f:
-        if local(part) == "validation":
-            for c in part:
-                name, config = c.get("name"), c.get("config")
-                if name == "required":
-                    required = True
-                elif name:
-                    options[str(name)] = True if config is None else _number_or_text(config)
-        elif local(part) == "properties":
-            for prop in part:
-                if prop.get("id"):
-                    options[str(prop.get("id"))] = prop.get("value")
-    if f.get("datePattern"):
-        options["date_pattern"] = f.get("datePattern")
-    ftype = str(f.get("type") or "string")
-    return FormField(id=str(f.get("id")), type=FIELD_TYPES.get(ftype, ftype),
-                     label=Text(str(f.get("label") or "")), required=required,
-                     default=_default(f.get("defaultValue"), options), options=options,
-                     line=f.sourceline)
+        if local(part) != "validation":
+            continue
+        for c in part:
+            name, config = c.get("name"), c.get("config")
+            if name == "required":
+                required = True
+            elif name == "readonly":
+                options["mode"] = "readonly"
+            elif name in CONSTRAINTS and config is not None:
+                options[CONSTRAINTS[name]] = _number_or_text(config)
+    ftype = FIELD_TYPES.get(str(f.get("type") or "string"), "text")
+    return FormField(id=str(f.get("id")), type=ftype, label=Text(str(f.get("label") or "")),
+                     required=required, default=_default(f.get("defaultValue"), ftype),
+                     options=options, line=f.sourceline)
 
 
 def _property_field(f: Any) -> FormField:
     options: dict[str, Any] = _choices(f)
-    for attr in ("datePattern", "variable", "expression"):
-        if f.get(attr):
-            options[re.sub(r"(?<!^)([A-Z])", r"_\1", attr).lower()] = f.get(attr)
-    if f.get("writable") == "false" or f.get("readable") == "false":
-        options["readonly"] = True
-    ftype = str(f.get("type") or "string")
-    return FormField(id=str(f.get("id")), type=FIELD_TYPES.get(ftype, ftype),
-                     label=Text(str(f.get("name") or "")), required=f.get("required") == "true",
-                     default=_default(f.get("default") or f.get("value"), options),
+    if f.get("readable") == "false":
+        options["mode"] = "hidden"
+    elif f.get("writable") == "false":
+        options["mode"] = "readonly"
+    ftype = FIELD_TYPES.get(str(f.get("type") or "string"), "text")
+    return FormField(id=str(f.get("id")), type=ftype, label=Text(str(f.get("name") or "")),
+                     required=f.get("required") == "true",
+                     default=_default(f.get("default") or f.get("value"), ftype),
                      options=options, line=f.sourceline)
 
 
@@ -301,12 +306,15 @@ def _lc_field(f: Any, report: Report) -> FormField:
                      options=options if isinstance(options, dict) else {}, line=f.sourceline)
 
 
-def _default(raw: str | None, options: dict[str, Any]) -> Any:
-    if raw is None or raw == "":
+def _default(raw: str | None, ftype: str) -> Any:
+    """A literal default in the field's type; `${…}` defaults (pre-fill from a variable)
+    are left out: liucheng forms show the case's current values anyway."""
+    if raw is None or raw == "" or "${" in raw or "#{" in raw:
         return None
-    if "${" in raw or "#{" in raw:
-        options["default_expression"] = raw
-        return None
+    if ftype == "integer" and raw.strip().lstrip("-").isdigit():
+        return int(raw)
+    if ftype == "yesno":
+        return raw.strip().lower() == "true"
     return raw
 
 

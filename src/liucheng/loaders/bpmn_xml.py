@@ -18,6 +18,7 @@ from typing import Any
 from lxml import etree
 
 from liucheng.errors import ExpressionError, ModelError, Problem
+from liucheng.loaders.bpmn_codec import restore
 from liucheng.loaders.bpmn_expressions import translate_feel
 from liucheng.loaders.bpmn_nodes import NodeReader
 from liucheng.loaders.bpmn_ns import (
@@ -34,7 +35,7 @@ from liucheng.loaders.bpmn_ns import (
     text_of,
     vendor_attr,
 )
-from liucheng.loaders.bpmn_vendor import documentation, form_fields, lc_data
+from liucheng.loaders.bpmn_vendor import documentation, form_fields, lc_data, lc_settings
 from liucheng.model import ProcessDefinition, Role, Text, Variable, validate
 from liucheng.rules.expressions import compile_expression
 
@@ -188,8 +189,11 @@ class _Importer:
                               ("version_tag", vendor_attr(process, "versionTag"))) if v}
         extensions.update(lc_data(process))
         extensions["bpmn_import"] = {"process": key, "notes": reader.notes}
+        settings, bad = restore(ProcessDefinition, lc_settings(process))
+        for name in bad:
+            reader.problem(f"lc:setting '{name}' is not a setting of a process", process)
         definition = ProcessDefinition(
-            key=key or "unnamed", name=Text(name, lc_attr(process, "nameEn") or ""),
+            **settings, key=key or "unnamed", name=Text(name, lc_attr(process, "nameEn") or ""),
             elements=tuple(elements), flows=tuple(flows), roles=tuple(roles),
             variables=tuple(self.variables(process, reader)),
             description=documentation(process), source_name=self.source, extensions=extensions)

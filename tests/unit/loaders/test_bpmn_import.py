@@ -319,9 +319,10 @@ def test_camunda_form_fields() -> None:
       </camunda:formData></bpmn:extensionElements>""")
     amount, kind = t.form
     assert (amount.id, amount.type, amount.label.zh, amount.required, amount.default) == (
-        "amount", "integer", "金额", True, "10")
-    assert amount.options["min"] == 1
-    assert kind.type == "select" and kind.options["choices"] == ["a", "b"]
+        "amount", "integer", "金额", True, 10)
+    assert amount.options == {"min": 1}
+    assert kind.type == "select"
+    assert kind.options["choices"] == [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}]
 
 
 def test_activiti_form_properties() -> None:
@@ -329,7 +330,8 @@ def test_activiti_form_properties() -> None:
       <activiti:formProperty id="ok" name="Approve?" type="enum" required="true">
         <activiti:value id="true" name="Yes"/><activiti:value id="false" name="No"/>
       </activiti:formProperty></bpmn:extensionElements>""")
-    assert t.form[0].required and t.form[0].options["choices"] == ["true", "false"]
+    assert t.form[0].required and [c["value"] for c in t.form[0].options["choices"]] == [
+        "true", "false"]
 
 
 # -- what the system does -----------------------------------------------------------------
@@ -413,7 +415,7 @@ def test_valued_data_objects_and_start_forms_declare_variables() -> None:
         <camunda:formField id="days" type="long" defaultValue="1"/></camunda:formData>
       </bpmn:extensionElements></bpmn:startEvent>
       <bpmn:sequenceFlow id="f" sourceRef="s" targetRef="e"/><bpmn:endEvent id="e"/>"""))
-    assert {v.id: v.default for v in d.variables} == {"limit": 500, "days": "1"}
+    assert {v.id: v.default for v in d.variables} == {"limit": 500, "days": 1}
 
 
 # -- running an import --------------------------------------------------------------------
