@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     if pages:
         from liucheng.api.pages import install
 
-        install(app)
+        install(app, WEB_DIR)
     return app
 
 

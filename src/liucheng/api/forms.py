@@ -34,6 +34,7 @@ MESSAGES = {
     "choice": ("请为{label}选择一个选项", "choose one of the options for {label}"),
     "boolean": ("{label}应为是或否", "{label} must be yes or no"),
     "unknown": ("“{label}”不是本步骤的字段", "'{label}' is not a field of this step"),
+    "outcome": ("请选择办理结果：{choices}", "choose an outcome: {choices}"),
 }
 
 

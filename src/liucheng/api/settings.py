@@ -1,7 +1,8 @@
 """Settings of the API and web application: database, secret key, data directory, cookies.
 
 `Settings.from_env()` reads LIUCHENG_DATABASE_URL, LIUCHENG_SECRET_KEY, LIUCHENG_DATA_DIR,
-LIUCHENG_SECURE_COOKIES, LIUCHENG_TRUST_PROXY and LIUCHENG_MASKED_FIELDS (comma-separated).
+LIUCHENG_SECURE_COOKIES, LIUCHENG_TRUST_PROXY, LIUCHENG_TIMEZONE and LIUCHENG_MASKED_FIELDS
+(comma-separated).
 Without a secret key one is generated once and kept in `<data dir>/secret_key`.
 """
 
@@ -32,7 +33,8 @@ class Settings:
     masked_fields: tuple[str, ...] = DEFAULT_MASKED
     sessions: Lifetime = field(default_factory=Lifetime)
     throttle: Limits = field(default_factory=Limits)
-    default_locale: str = "zh"
+    default_locale: str = "zh-CN"  # the pages' language when the browser states none
+    timezone: str = "Asia/Shanghai"  # times on the pages are shown in this zone
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -42,6 +44,7 @@ class Settings:
                    secret_key=env.get("LIUCHENG_SECRET_KEY") or None,
                    secure_cookies=_flag(env.get("LIUCHENG_SECURE_COOKIES")),
                    trust_proxy=_flag(env.get("LIUCHENG_TRUST_PROXY")),
+                   timezone=env.get("LIUCHENG_TIMEZONE", "Asia/Shanghai"),
                    masked_fields=tuple(f.strip() for f in env.get(
                        "LIUCHENG_MASKED_FIELDS", ",".join(DEFAULT_MASKED)).split(",")
                        if f.strip()))

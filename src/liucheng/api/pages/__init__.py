@@ -1,13 +1,58 @@
 """The web pages (Jinja2 + htmx), served by the same app as the REST API.
 
 Templates, static files and locale catalogues live in `liucheng/web/`; the page routes are
-here, beside the REST routes, so both share one permission check and one error mapping.
+here, beside the REST routes, so both share one permission check (`security.Need`) and
+one error mapping (`problems`), which hands page errors to `render_error` below.
 """
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from liucheng.api.pages import account, admin, auth, cases, inbox, tasks
+from liucheng.api.pages.common import build, render, see_other
+from liucheng.errors import LiuchengError
+from liucheng.org.errors import SignInRequired
+
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+                               "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; "
+                               "form-action 'self'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
 
 
-def install(app: FastAPI) -> None:
-    """Add the page routes and the HTML error renderer to `app`."""
+async def render_error(request: Request, exc: LiuchengError, status: int) -> Response:
+    """The HTML answer for an error on a page (the status comes from `problems`)."""
+    if isinstance(exc, SignInRequired):
+        target = "/login?next=" + request.url.path
+        if request.headers.get("hx-request"):
+            return Response(status_code=401, headers={"HX-Redirect": target})
+        return see_other(target)
+    principal = getattr(request.state, "principal", None)
+    return await run_in_threadpool(render, request, principal, "error.html", status=status,
+                                   title="error.title", error=exc, status_code=status)
+
+
+def install(app: FastAPI, web_dir: Path) -> None:
+    """Add the page routes, the HTML error renderer and the security headers to `app`."""
+    app.state.web = build(web_dir, app.state.services.settings.timezone)
+    app.state.html_errors = render_error
+    for module in (auth, inbox, cases, tasks, admin, account):
+        app.include_router(module.router)
+
+    @app.middleware("http")
+    async def security_headers(request: Request,
+                               call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        if request.url.path != "/docs":
+            for name, value in PAGE_HEADERS.items():
+                response.headers.setdefault(name, value)
+        return response

@@ -7,12 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from liucheng.api import schemas
-from liucheng.api.forms import clean
+from liucheng.api.forms import clean, message
 from liucheng.api.routes.cases import lang_of
 from liucheng.api.security import Need
 from liucheng.api.services import Services, services
 from liucheng.api.views import case_public, compiled, task_public, task_summary
-from liucheng.errors import ValidationError
+from liucheng.errors import Problem, ValidationError
 from liucheng.model import UserTask
 from liucheng.org import access, inbox
 from liucheng.org import permissions as P
@@ -81,6 +81,10 @@ def complete_task(svc: Services, who: Principal, task_id: str, raw: dict[str, An
     values, problems = clean(fields, raw, lang=lang, today=svc.now().date(),
                              known=case["state"].get("variables", {}),
                              booleans_absent_false=from_form)
+    outcomes = element.outcomes if isinstance(element, UserTask) else ()
+    if outcomes and outcome not in outcomes:
+        problems.append(Problem(message("outcome", lang, choices=", ".join(outcomes)),
+                                field="outcome"))
     if problems:
         raise ValidationError(problems, task=row["id"])
     svc.engine.complete(row["id"], values, user=who.user, outcome=outcome or None,

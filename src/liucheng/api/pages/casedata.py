@@ -1,0 +1,85 @@
+"""Everything the case page and the print view (审批单) show about one case: the case with
+its variables (masked as needed), open tasks, the timeline from the history, approvals,
+and whether a diagram can be drawn.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from liucheng.api.pages.labels import Labels
+from liucheng.api.problems import NotImplementedYet
+from liucheng.api.services import Services
+from liucheng.api.views import bpmn_exporter, case_public, history_public
+from liucheng.org import access
+from liucheng.org.permissions import Principal
+from liucheng.org.visibility import sees_all
+from liucheng.storage.repository import Repository
+
+TIMELINE = ("instance_started", "task_created", "task_claimed", "task_unclaimed",
+            "task_completed", "task_cancelled", "variables_set", "incident_raised",
+            "incident_resolved", "instance_completed", "instance_terminated",
+            "instance_cancelled")
+HIDDEN_VARIABLES = frozenset({"starter"})
+
+
+def _diagram_available(svc: Services, definition_id: str, repo: Repository) -> bool:
+    if repo.definition(definition_id)["format"] == "bpmn":
+        return True
+    try:
+        bpmn_exporter()
+    except NotImplementedYet:
+        return False
+    return True
+
+
+def _values(data: dict[str, Any] | None) -> dict[str, Any]:
+    """Submitted plain values of an event (step records and nested data left out)."""
+    return {k: v for k, v in (data or {}).items() if not isinstance(v, dict | list)}
+
+
+def case_context(svc: Services, who: Principal, case_id: str) -> dict[str, Any]:
+    with svc.db() as db:
+        row = access.visible_case(db, who, case_id)
+        labels = Labels(svc, db)
+        case = case_public(svc, db, who, row)
+        history = history_public(svc, db, who, row)
+        definition_id = row["definition_id"]
+        names = labels.fields(definition_id)
+        timeline = []
+        for entry in history:
+            if entry["type"] not in TIMELINE:
+                continue
+            data = entry["data"]
+            submitted = _values(data.get("variables") if entry["type"] in (
+                "variables_set", "instance_started") else None)
+            if entry["type"] == "variables_set" and data.get("task"):
+                continue  # shown with the task_completed entry below
+            if entry["type"] == "task_completed":
+                submitted = _values(data.get("data"))
+            timeline.append({
+                "type": entry["type"], "at": entry["at"], "actor": labels.person(entry["actor"]),
+                "step": labels.step(definition_id, entry["element"]),
+                "outcome": data.get("outcome"), "comment": data.get("comment"),
+                "reason": data.get("reason"), "task": entry["task"],
+                "values": [(names.get(k), k, v) for k, v in submitted.items()
+                           if k not in HIDDEN_VARIABLES]})
+        completed = [t for t in timeline if t["type"] == "task_completed"]
+        open_tasks = []
+        for task in case["open_tasks"]:
+            open_tasks.append({**task, "step": labels.step(definition_id, task["element"]),
+                               "role_name": labels.role(task["role"]),
+                               "assignee_name": labels.person(task["assignee"])})
+        variables = [(names.get(k), k, v, k in case["masked"])
+                     for k, v in sorted(case["variables"].items())
+                     if not isinstance(v, dict | list) and k not in HIDDEN_VARIABLES]
+        return {
+            "case": case, "title_text": labels.case_title(row),
+            "process_name": labels.process(definition_id),
+            "version": definition_id.rsplit(":", 1)[-1],
+            "starter": labels.person(row["started_by"]), "timeline": timeline,
+            "approvals": completed, "open_tasks": open_tasks, "variables": variables,
+            "can_cancel": case["status"] == "active" and (
+                sees_all(who) or row["started_by"] == who.user),
+            "diagram": _diagram_available(svc, definition_id, Repository(db.conn)),
+            "printed_at": svc.now()}

@@ -1,0 +1,165 @@
+"""Starting cases (process list, start form), case search, the case page and its print view.
+
+The start form is the first step's form. Submitting it starts the case; when that first
+step is the starter's own and has no outcomes to choose, it is completed at once with the
+same values (the application is handed in), otherwise the starter goes to the step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from liucheng.api.pages.casedata import case_context
+from liucheng.api.pages.common import form_data, render, see_other, text_lang
+from liucheng.api.pages.inbox import notice_key
+from liucheng.api.pages.labels import Labels
+from liucheng.api.routes.cases import start_case
+from liucheng.api.routes.tasks import complete_task
+from liucheng.api.security import Need
+from liucheng.api.services import Services, services
+from liucheng.api.views import first_step
+from liucheng.errors import ValidationError
+from liucheng.org import access, inbox
+from liucheng.org import permissions as P
+from liucheng.org.permissions import Principal
+from liucheng.storage.repository import Repository
+
+router = APIRouter(include_in_schema=False)
+PER_PAGE = 20
+
+
+def _processes(svc: Services) -> list[dict[str, Any]]:
+    latest: dict[str, dict[str, Any]] = {}
+    with svc.db() as db:
+        for row in Repository(db.conn).definitions():
+            latest[row["key"]] = row
+        labels = Labels(svc, db)
+        return [{"key": key, "version": row["version"],
+                 "definition": labels.definition(row["id"])}
+                for key, row in sorted(latest.items())]
+
+
+@router.get("/start")
+async def start_list(request: Request, who: Principal = Depends(Need(P.CASES_START)),
+                     svc: Services = Depends(services)) -> Response:
+    processes = await run_in_threadpool(_processes, svc)
+    return render(request, who, "start.html", section="start", title="start.title",
+                  processes=processes)
+
+
+def _start_page(request: Request, who: Principal, svc: Services, key: str, *,
+                values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
+                status: int = 200) -> Response:
+    definition = svc.engine.process(key)
+    step = first_step(definition)
+    return render(request, who, "start_form.html", status=status, section="start",
+                  title="start.title", definition=definition, step=step,
+                  fields=step.form if step else (), values=values or {}, errors=errors or {})
+
+
+@router.get("/start/{key}")
+async def start_form(key: str, request: Request, who: Principal = Depends(Need(P.CASES_START)),
+                     svc: Services = Depends(services)) -> Response:
+    return await run_in_threadpool(_start_page, request, who, svc, key)
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for problem in exc.problems:
+        out.setdefault(problem.field or "_", problem.message)
+    return out
+
+
+def _start(svc: Services, who: Principal, key: str, data: dict[str, Any], lang: str) -> str:
+    """Start the case (and hand in the first step when it is the starter's); the next URL."""
+    business_key = str(data.pop("business_key", "") or "").strip() or None
+    values = {k: v for k, v in data.items() if k not in ("csrf_token",)}
+    case = start_case(svc, who, key, values, lang=lang, business_key=business_key,
+                      from_form=True)
+    step = first_step(svc.engine.process(key, int(case["definition"].rsplit(":", 1)[1])))
+    first = next((t for t in case["open_tasks"] if step and t["element"] == step.id), None)
+    if first is None or step is None:
+        return f"/cases/{case['id']}?notice=started"
+    with svc.db() as db:
+        can_complete = "complete" in access.actions(db, who, access.visible_task(
+            db, who, first["id"]))
+    if not can_complete:
+        return f"/cases/{case['id']}?notice=started"
+    if step.outcomes:
+        return f"/tasks/{first['id']}?notice=started"
+    complete_task(svc, who, first["id"], values, outcome=None, comment=None, lang=lang,
+                  from_form=True)
+    return f"/cases/{case['id']}?notice=started"
+
+
+@router.post("/start/{key}")
+async def start(key: str, request: Request, who: Principal = Depends(Need(P.CASES_START)),
+                svc: Services = Depends(services)) -> Response:
+    data = await form_data(request)
+    lang = text_lang(request, who)
+    try:
+        target = await run_in_threadpool(_start, svc, who, key, dict(data), lang)
+    except ValidationError as exc:
+        return await run_in_threadpool(_start_page, request, who, svc, key, values=data,
+                                       errors=field_errors(exc), status=422)
+    return see_other(target)
+
+
+def _search(svc: Services, who: Principal, q: str | None, status: str | None,
+            page: int) -> dict[str, Any]:
+    with svc.db() as db:
+        found = inbox.search_cases(db, who, q=q, status=status or None, limit=PER_PAGE,
+                                   offset=(page - 1) * PER_PAGE)
+        labels = Labels(svc, db)
+        rows = [{**r, "title": labels.case_title(r), "starter": labels.person(r["started_by"])}
+                for r in found.rows]
+    return {"rows": rows, "total": found.total, "page": page, "has_next": found.has_next,
+            "pages": max(1, (found.total + PER_PAGE - 1) // PER_PAGE)}
+
+
+@router.get("/cases")
+async def cases_page(request: Request, q: str | None = Query(None, max_length=100),
+                     status: str | None = None, page: int = Query(1, ge=1),
+                     who: Principal = Depends(Need(P.CASES_READ)),
+                     svc: Services = Depends(services)) -> Response:
+    data = await run_in_threadpool(_search, svc, who, q, status, page)
+    return render(request, who, "cases.html", section="cases", title="cases.title", q=q or "",
+                  status_filter=status or "", **data)
+
+
+@router.get("/cases/{case_id}")
+async def case_page(case_id: str, request: Request, notice: str | None = None,
+                    who: Principal = Depends(Need(P.CASES_READ)),
+                    svc: Services = Depends(services)) -> Response:
+    data = await run_in_threadpool(case_context, svc, who, case_id)
+    return render(request, who, "case.html", section="cases", title="case.title",
+                  notice=notice_key(notice), **data)
+
+
+@router.get("/cases/{case_id}/print")
+async def case_print(case_id: str, request: Request,
+                     who: Principal = Depends(Need(P.CASES_READ)),
+                     svc: Services = Depends(services)) -> Response:
+    data = await run_in_threadpool(case_context, svc, who, case_id)
+    return render(request, who, "print.html", title="print.title", **data)
+
+
+@router.post("/cases/{case_id}/cancel")
+async def cancel(case_id: str, request: Request, who: Principal = Depends(Need(P.CASES_CANCEL)),
+                 svc: Services = Depends(services)) -> Response:
+    data = await form_data(request)
+
+    def run() -> str:
+        with svc.db() as db:
+            row = access.visible_case(db, who, case_id)
+            access.require_cancel(who, row)
+        reason = str(data.get("reason") or "").strip()[:500] or None
+        svc.engine.cancel(row["id"], user=who.user, reason=reason)
+        return str(row["id"])
+
+    full = await run_in_threadpool(run)
+    return see_other(f"/cases/{full}?notice=cancelled")

@@ -1,0 +1,74 @@
+"""Display names for what the tables store as ids: steps, processes, roles, people, fields.
+
+Built inside one transaction per page; definitions are compiled once per version (cached).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from liucheng.api.services import Services
+from liucheng.api.views import compiled
+from liucheng.model import ProcessDefinition, Text, UserTask
+from liucheng.org.schema import Db
+from liucheng.storage.repository import Repository
+
+
+class Labels:
+    def __init__(self, svc: Services, db: Db) -> None:
+        self.svc = svc
+        self.db = db
+        self.repo = Repository(db.conn)
+        self._definitions: dict[str, ProcessDefinition] = {}
+        self._roles: dict[str, Text] | None = None
+        self._people: dict[str, str] | None = None
+
+    def definition(self, definition_id: str) -> ProcessDefinition:
+        if definition_id not in self._definitions:
+            self._definitions[definition_id] = compiled(self.svc, self.db, definition_id)
+        return self._definitions[definition_id]
+
+    def process(self, definition_id: str) -> Text:
+        return self.definition(definition_id).name
+
+    def step(self, definition_id: str, element: str | None) -> Text:
+        if not element:
+            return Text()
+        definition = self.definition(definition_id)
+        if definition.has_element(element):
+            name = definition.element(element).name
+            return name if name else Text(element, element)
+        return Text(element, element)
+
+    def case_title(self, case: dict[str, Any]) -> Text:
+        name = self.process(case["definition_id"])
+        key = case.get("business_key")
+        return Text(f"{name.zh} {key}" if key else name.zh,
+                    f"{name.en or name.zh} {key}" if key else (name.en or name.zh))
+
+    def role(self, role_id: str | None) -> Text:
+        if self._roles is None:
+            self._roles = {r["id"]: Text(r["name"], r["name_en"]) for r in self.repo.roles()}
+        if not role_id:
+            return Text()
+        return self._roles.get(role_id, Text(role_id, role_id))
+
+    def person(self, user_id: str | None) -> str:
+        if self._people is None:
+            self._people = {u["id"]: u["name"] for u in self.repo.users()}
+        if not user_id:
+            return ""
+        if user_id == "system":
+            return "system"
+        return self._people.get(user_id, user_id)
+
+    def fields(self, definition_id: str) -> dict[str, Text]:
+        """Variable name → label, from the form fields and declared variables."""
+        definition = self.definition(definition_id)
+        out = {v.id: v.label for v in definition.variables if v.label}
+        for element, _ in definition.walk():
+            if isinstance(element, UserTask):
+                for f in element.form:
+                    if f.label and f.id not in out:
+                        out[f.id] = f.label
+        return out

@@ -1,0 +1,105 @@
+"""The task page: instructions, the form with errors at each field, and the actions open
+now — claim, complete with each outcome, unclaim — with a comment.
+
+A sensitive value the reader may not see is never put back into the form (it would come
+back masked); left empty, the recorded value stays.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from liucheng.api.pages.cases import field_errors
+from liucheng.api.pages.common import form_data, render, see_other, text_lang
+from liucheng.api.pages.inbox import notice_key
+from liucheng.api.pages.labels import Labels
+from liucheng.api.routes.tasks import claim_task, complete_task, unclaim_task
+from liucheng.api.security import Need
+from liucheng.api.services import Services, services
+from liucheng.api.views import case_public, task_public
+from liucheng.errors import ValidationError
+from liucheng.model import UserTask
+from liucheng.org import access
+from liucheng.org import permissions as P
+from liucheng.org.permissions import Principal
+
+router = APIRouter(include_in_schema=False)
+
+
+def _context(svc: Services, who: Principal, task_id: str) -> dict[str, Any]:
+    with svc.db() as db:
+        row = access.visible_task(db, who, task_id)
+        task = task_public(svc, db, who, row)
+        case_row = access.visible_case(db, who, row["instance_id"])
+        case = case_public(svc, db, who, case_row)
+        labels = Labels(svc, db)
+        definition = labels.definition(case_row["definition_id"])
+        element = definition.element(row["element"])
+        fields = element.form if isinstance(element, UserTask) else ()
+        known = case["variables"]
+        masked = set(case["masked"])
+        values = {f.id: known[f.id] for f in fields if f.id in known and f.id not in masked}
+        return {"task": task, "case": case, "fields": fields, "values": values,
+                "masked_values": {f.id: known[f.id] for f in fields if f.id in masked},
+                "step": labels.step(case_row["definition_id"], row["element"]),
+                "case_title": labels.case_title(case_row),
+                "role_name": labels.role(row["role"]),
+                "assignee_name": labels.person(row["assignee"]),
+                "completed_by_name": labels.person(row["completed_by"]),
+                "labels": labels.fields(case_row["definition_id"])}
+
+
+def _page(request: Request, who: Principal, svc: Services, task_id: str, *,
+          notice: str | None = None, posted: dict[str, Any] | None = None,
+          errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    data = _context(svc, who, task_id)
+    if posted is not None:
+        data["values"] = {**data["values"], **posted}
+    return render(request, who, "task.html", status=status, section="inbox", title="task.title",
+                  notice=notice, errors=errors or {},
+                  comment=(posted or {}).get("comment", ""), **data)
+
+
+@router.get("/tasks/{task_id}")
+async def task_page(task_id: str, request: Request, notice: str | None = None,
+                    who: Principal = Depends(Need(P.TASKS_READ)),
+                    svc: Services = Depends(services)) -> Response:
+    return await run_in_threadpool(_page, request, who, svc, task_id,
+                                   notice=notice_key(notice))
+
+
+@router.post("/tasks/{task_id}/claim")
+async def claim(task_id: str, who: Principal = Depends(Need(P.TASKS_ACT)),
+                svc: Services = Depends(services)) -> Response:
+    full = await run_in_threadpool(claim_task, svc, who, task_id)
+    return see_other(f"/tasks/{full}?notice=claimed")
+
+
+@router.post("/tasks/{task_id}/unclaim")
+async def unclaim(task_id: str, who: Principal = Depends(Need(P.TASKS_ACT)),
+                  svc: Services = Depends(services)) -> Response:
+    full = await run_in_threadpool(unclaim_task, svc, who, task_id)
+    return see_other(f"/tasks/{full}?notice=unclaimed")
+
+
+@router.post("/tasks/{task_id}/complete")
+async def complete(task_id: str, request: Request, who: Principal = Depends(Need(P.TASKS_ACT)),
+                   svc: Services = Depends(services)) -> Response:
+    data = await form_data(request)
+    outcome = str(data.pop("outcome", "") or "") or None
+    comment = str(data.pop("comment", "") or "")
+    data.pop("csrf_token", None)
+    try:
+        case_id = await run_in_threadpool(
+            lambda: complete_task(svc, who, task_id, data, outcome=outcome, comment=comment,
+                                  lang=text_lang(request, who), from_form=True))
+    except ValidationError as exc:
+        errors = field_errors(exc)
+        return await run_in_threadpool(lambda: _page(
+            request, who, svc, task_id, posted={**data, "comment": comment},
+            errors=errors, status=422))
+    return see_other(f"/cases/{case_id}?notice=completed")
