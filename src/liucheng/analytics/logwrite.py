@@ -20,7 +20,7 @@ import io
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
-from xml.sax.saxutils import quoteattr
+import re
 
 import sqlalchemy as sa
 
@@ -92,6 +92,18 @@ def history(conn: sa.Connection, tables: Tables, filters: Filters, now: datetime
             entries.sort(key=lambda e: (e[0], e[3].created, order[e[3].task], e[1]))
             pending = next(groups, None)
         yield case, entries
+
+
+_SPECIAL = re.compile(r'[&<>"\n\r\t]')
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;",
+             "\r": "&#13;", "\t": "&#9;"}
+
+
+def quoteattr(text: str) -> str:
+    """An XML attribute value in double quotes (most values need no escaping at all)."""
+    if _SPECIAL.search(text):
+        text = _SPECIAL.sub(lambda m: _ENTITIES[m.group()], text)
+    return f'"{text}"'
 
 
 def _attr(key: str, value: Any) -> str:
