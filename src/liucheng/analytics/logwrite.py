@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
-import re
 
 import sqlalchemy as sa
 
