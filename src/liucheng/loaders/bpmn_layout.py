@@ -1,13 +1,15 @@
 """Automatic left-to-right layout of a process, for the BPMN diagram interchange (DI).
 
-Per scope (the process, then each sub-process inside out): back edges are found by a
-depth-first search from the start events and set aside, so the rest is a DAG; nodes get
-the layer of their longest path from a source; a few barycenter sweeps order each layer
-to reduce crossings; layers become columns and the nodes of a column are stacked around
-the middle line. A sub-process is laid out expanded, with its content inside, and then
-placed as one big node. Forward flows are drawn as orthogonal polylines, back edges run
-below everything. With lanes, each top-level node gets the lane of its role (user steps)
-or of its nearest neighbour, and columns are stacked per lane band.
+Per scope (the process, then each sub-process inside out), the classic layered method:
+back edges are found by a depth-first search from the start events and set aside, so
+the rest is a DAG; each node gets the layer of its longest path from a source; a flow
+spanning several layers gets a placeholder in each layer it crosses, so it has its own
+lane through every column; a few barycenter sweeps order each layer to reduce
+crossings; layers become columns whose nodes are stacked around the middle line. Flows
+are orthogonal polylines turning in the gaps between columns; back edges run below the
+scope. A sub-process is laid out expanded, with its content inside, then placed as one
+big node. With lanes, each top-level node gets the lane of its role (user steps) or of
+its nearest neighbour, and every column is stacked per lane band.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from liucheng.model.elements import GATEWAYS
 TASK = (100, 80)
 EVENT = (36, 36)
 GATEWAY = (50, 50)
-H_GAP, V_GAP, MARGIN, SUB_PAD, BACK_GAP = 60, 40, 50, 30, 20
+H_GAP, V_GAP, MARGIN, SUB_PAD, BACK_GAP, DUMMY_H = 60, 40, 50, 30, 20, 10
 LANE_HEADER, LANE_MIN, LANE_PAD = 30, 140, 30
 Point = tuple[float, float]
 
@@ -49,6 +51,9 @@ class Box:
     def cy(self) -> float:
         return self.y + self.h / 2
 
+    def moved(self, dx: float, dy: float) -> Box:
+        return Box(self.x + dx, self.y + dy, self.w, self.h)
+
 
 @dataclass
 class Layout:
@@ -59,8 +64,22 @@ class Layout:
     lanes: list[tuple[str, Box]] = field(default_factory=list)
     pool: Box | None = None
     back: set[str] = field(default_factory=set)
-    bands: dict[str, tuple[float, float]] = field(default_factory=dict)
     lane_of: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Scope:
+    """A laid-out scope in its own coordinates (origin at its top left)."""
+
+    boxes: dict[str, Box]
+    edges: dict[str, list[Point]]
+    width: float
+    height: float
+    bands: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def moved(self, dx: float, dy: float) -> tuple[dict[str, Box], dict[str, list[Point]]]:
+        return ({k: b.moved(dx, dy) for k, b in self.boxes.items()},
+                {k: [(x + dx, y + dy) for x, y in pts] for k, pts in self.edges.items()})
 
 
 def size(element: Element, inner: dict[str, tuple[float, float]]) -> tuple[float, float]:
@@ -103,14 +122,14 @@ def _back_edges(nodes: list[str], flows: list[SequenceFlow], starts: list[str]) 
     return back
 
 
-def _layers(nodes: list[str], dag: list[SequenceFlow]) -> list[list[str]]:
-    preds: dict[str, list[str]] = {n: [] for n in nodes}
+def _layering(nodes: list[str], dag: list[SequenceFlow]) -> dict[str, int]:
+    """Longest-path layer of each node of the DAG (Kahn's order)."""
     succs: dict[str, list[str]] = {n: [] for n in nodes}
+    indegree = dict.fromkeys(nodes, 0)
     for f in dag:
-        preds[f.target].append(f.source)
         succs[f.source].append(f.target)
-    indegree = {n: len(preds[n]) for n in nodes}
-    layer = {n: 0 for n in nodes}
+        indegree[f.target] += 1
+    layer = dict.fromkeys(nodes, 0)
     ready = [n for n in nodes if indegree[n] == 0]
     while ready:
         node = ready.pop(0)
@@ -119,10 +138,17 @@ def _layers(nodes: list[str], dag: list[SequenceFlow]) -> list[list[str]]:
             indegree[nxt] -= 1
             if indegree[nxt] == 0:
                 ready.append(nxt)
-    columns: list[list[str]] = [[] for _ in range(max(layer.values(), default=0) + 1)]
-    for n in nodes:
-        columns[layer[n]].append(n)
-    for _ in range(4):  # barycenter sweeps, down then up
+    return layer
+
+
+def _order(columns: list[list[str]], links: list[tuple[str, str]]) -> None:
+    """Barycenter sweeps (down, then up) that reorder each column in place."""
+    preds: dict[str, list[str]] = {n: [] for col in columns for n in col}
+    succs: dict[str, list[str]] = {n: [] for col in columns for n in col}
+    for a, b in links:
+        succs[a].append(b)
+        preds[b].append(a)
+    for _ in range(4):
         for forward in (True, False):
             order = range(1, len(columns)) if forward else range(len(columns) - 2, -1, -1)
             for i in order:
@@ -135,90 +161,103 @@ def _layers(nodes: list[str], dag: list[SequenceFlow]) -> list[list[str]]:
                     return sum(near) / len(near) if near else pos[n]
 
                 columns[i].sort(key=key)
-    return columns
 
 
 def _scope(elements: tuple[Element, ...], flows: tuple[SequenceFlow, ...], out: Layout,
            margin: float, lane_of: dict[str, str] | None = None,
-           lane_order: list[str] | None = None) -> tuple[dict[str, Box], float, float]:
-    """Boxes (nested ones included) relative to the scope's origin; its width and height."""
-    inner: dict[str, tuple[float, float]] = {}
-    inner_boxes: dict[str, dict[str, Box]] = {}
-    for e in elements:
-        if isinstance(e, SubProcess):
-            nested, w, h = _scope(e.elements, e.flows, out, SUB_PAD)
-            inner[e.id] = (w, h)
-            inner_boxes[e.id] = nested
+           lane_order: list[str] | None = None) -> _Scope:
+    inner = {e.id: _scope(e.elements, e.flows, out, SUB_PAD)
+             for e in elements if isinstance(e, SubProcess)}
     nodes = [e.id for e in elements]
-    starts = [e.id for e in elements if isinstance(e, StartEvent)]
-    back = _back_edges(nodes, list(flows), starts)
+    back = _back_edges(nodes, list(flows), [e.id for e in elements if isinstance(e, StartEvent)])
     out.back |= back
-    columns = _layers(nodes, [f for f in flows if f.id not in back])
-    sizes = {e.id: size(e, inner) for e in elements}
+    dag = [f for f in flows if f.id not in back]
+    layer = _layering(nodes, dag)
+    sizes = {e.id: size(e, {k: (s.width, s.height) for k, s in inner.items()})
+             for e in elements}
+    columns: list[list[str]] = [[] for _ in range(max(layer.values(), default=0) + 1)]
+    for n in nodes:
+        columns[layer[n]].append(n)
+    chains: dict[str, list[str]] = {}
+    links: list[tuple[str, str]] = []
+    for f in dag:  # a placeholder per crossed column keeps long flows clear of nodes
+        prev = f.source
+        chains[f.id] = []
+        for k in range(layer[f.source] + 1, layer[f.target]):
+            dummy = f"~{f.id}~{k}"
+            columns[k].append(dummy)
+            sizes[dummy] = (0, DUMMY_H)
+            chains[f.id].append(dummy)
+            links.append((prev, dummy))
+            prev = dummy
+        links.append((prev, f.target))
+    _order(columns, links)
     bands = lane_order or [""]
 
+    source_of = {d: f.source for f in dag for d in chains[f.id]}
+
     def band_of(n: str) -> str:
-        return lane_of.get(n, bands[0]) if lane_of else ""
+        return lane_of.get(source_of.get(n, n), bands[0]) if lane_of else ""
 
     def stack_height(stack: list[str]) -> float:
         return sum(sizes[n][1] for n in stack) + V_GAP * max(len(stack) - 1, 0)
 
-    band_height = {b: 0.0 for b in bands}
+    height_of = dict.fromkeys(bands, 0.0)
     for col in columns:
         for band in bands:
-            stack = [n for n in col if band_of(n) == band]
-            band_height[band] = max(band_height[band], stack_height(stack))
-    band_top: dict[str, float] = {}
+            height_of[band] = max(height_of[band],
+                                  stack_height([n for n in col if band_of(n) == band]))
+    tops: dict[str, float] = {}
     top = 0.0
     for band in bands:
         pad = LANE_PAD if lane_of else margin
-        band_height[band] = max(band_height[band] + 2 * pad, LANE_MIN if lane_of else 0)
-        band_top[band] = top
-        top += band_height[band]
-    if lane_of:
-        out.bands = {b: (band_top[b], band_height[b]) for b in bands}
+        height_of[band] = max(height_of[band] + 2 * pad, LANE_MIN if lane_of else 0)
+        tops[band], top = top, top + height_of[band]
     boxes: dict[str, Box] = {}
     x = margin
     for col in columns:
-        width = max(sizes[n][0] for n in col)
+        width = max((sizes[n][0] for n in col), default=0)
         for band in bands:
             stack = [n for n in col if band_of(n) == band]
-            y = band_top[band] + (band_height[band] - stack_height(stack)) / 2
+            y = tops[band] + (height_of[band] - stack_height(stack)) / 2
             for n in stack:
                 w, h = sizes[n]
-                boxes[n] = Box(x + (width - w) / 2, y, w, h)
+                boxes[n] = Box(x, y, width, h) if n.startswith("~") else Box(
+                    x + (width - w) / 2, y, w, h)
                 y += h + V_GAP
         x += width + H_GAP
-    for sub, sub_boxes in inner_boxes.items():
-        origin = boxes[sub]
-        for n, b in sub_boxes.items():
-            boxes[n] = Box(b.x + origin.x, b.y + origin.y, b.w, b.h)
-    loops = sum(1 for f in flows if f.id in back)
-    return boxes, x - H_GAP + margin, top + (BACK_GAP * (loops + 1) if loops else 0)
-
-
-def _route(elements: tuple[Element, ...], flows: tuple[SequenceFlow, ...], out: Layout) -> None:
-    """Waypoints of every flow, from the final (absolute) boxes."""
-    boxes = out.shapes
-    bottom = max((boxes[e.id].y + boxes[e.id].h for e in elements), default=0.0)
-    k = 0
-    for f in flows:
+    edges = {f.id: _forward(boxes[f.source], [boxes[d] for d in chains[f.id]], boxes[f.target])
+             for f in dag}
+    bottom = max((boxes[n].y + boxes[n].h for n in nodes), default=0.0)
+    loops = [f for f in flows if f.id in back]
+    for k, f in enumerate(loops, 1):
         src, tgt = boxes[f.source], boxes[f.target]
-        if f.id in out.back:
-            k += 1
-            y = bottom + BACK_GAP * k
-            out.edges[f.id] = [(src.cx, src.y + src.h), (src.cx, y), (tgt.cx, y),
-                               (tgt.cx, tgt.y + tgt.h)]
-            continue
-        start, end = (src.x + src.w, src.cy), (tgt.x, tgt.cy)
-        if abs(start[1] - end[1]) < 1:
-            out.edges[f.id] = [start, end]
-        else:
-            mid = src.x + src.w + H_GAP / 2
-            out.edges[f.id] = [start, (mid, start[1]), (mid, end[1]), end]
-    for e in elements:
-        if isinstance(e, SubProcess):
-            _route(e.elements, e.flows, out)
+        y = bottom + BACK_GAP * k
+        edges[f.id] = [(src.cx, src.y + src.h), (src.cx, y), (tgt.cx, y), (tgt.cx, tgt.y + tgt.h)]
+    for sub, laid in inner.items():
+        nested_boxes, nested_edges = laid.moved(boxes[sub].x, boxes[sub].y)
+        boxes.update(nested_boxes)
+        edges.update(nested_edges)
+    for dummy in [n for n in boxes if n.startswith("~")]:
+        del boxes[dummy]
+    height = max(top, bottom + BACK_GAP * (len(loops) + 1)) if loops else top
+    return _Scope(boxes, edges, x - H_GAP + margin, height,
+                  {b: (tops[b], height_of[b]) for b in bands} if lane_of else {})
+
+
+def _forward(src: Box, via: list[Box], tgt: Box) -> list[Point]:
+    """From the source's right side to the target's left side, turning only in column gaps
+    and crossing each column either at a placeholder's height or not at all."""
+    points: list[Point] = [(src.x + src.w, src.cy)]
+    right, y = src.x + src.w, src.cy
+    for box in [*via, tgt]:
+        turn = (right + box.x) / 2
+        if abs(box.cy - y) >= 1:
+            points += [(turn, y), (turn, box.cy)]
+            y = box.cy
+        right = box.x + box.w
+    points.append((tgt.x, y))
+    return points
 
 
 def lane_assignment(definition: ProcessDefinition) -> tuple[dict[str, str], list[str]]:
@@ -257,27 +296,23 @@ def _walk(sub: SubProcess) -> list[tuple[Element, str]]:
     return out
 
 
+
+
 def layout(definition: ProcessDefinition, lanes: bool = False) -> Layout:
     """Bounds and waypoints in absolute diagram coordinates."""
     out = Layout()
     lane_of, order = lane_assignment(definition) if lanes else ({}, [])
     out.lane_of = lane_of
-    boxes, width, height = _scope(definition.elements, definition.flows, out, 0.0,
-                                  lane_of or None, order or None)
-    dx = MARGIN + (LANE_HEADER if lanes else 0)
-    for b in boxes.values():
-        b.x += dx
-        b.y += MARGIN
-    out.shapes = boxes
-    _route(definition.elements, definition.flows, out)
+    laid = _scope(definition.elements, definition.flows, out, 0.0, lane_of or None,
+                  order or None)
+    dx = MARGIN + (LANE_HEADER + LANE_PAD if lanes else 0)
+    out.shapes, out.edges = laid.moved(dx, MARGIN)
     if lanes:
-        out.pool = Box(MARGIN, MARGIN, width + LANE_HEADER + 2 * LANE_PAD, height)
-        for b in boxes.values():
-            b.x += LANE_PAD
-        out.edges.clear()
-        _route(definition.elements, definition.flows, out)
-        for role in order:
-            band_top, band_height = out.bands[role]
+        out.pool = Box(MARGIN, MARGIN, laid.width + LANE_HEADER + 2 * LANE_PAD, laid.height)
+        for i, role in enumerate(order):
+            band_top, band_height = laid.bands[role]
+            if i == len(order) - 1:  # the last lane also holds the back edges below
+                band_height = laid.height - band_top
             out.lanes.append((role, Box(MARGIN + LANE_HEADER, MARGIN + band_top,
                                         out.pool.w - LANE_HEADER, band_height)))
     return out

@@ -20,7 +20,9 @@ from liucheng.loaders.yaml_dsl import load_yaml
 from liucheng.model import EndEvent, ProcessDefinition, StartEvent, UserTask
 from liucheng.model.elements import GATEWAYS
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "sales_order.yaml"
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLE = ROOT / "examples" / "sales_order.yaml"
+TEMPLATES = sorted((ROOT / "src" / "liucheng" / "templates").glob("*.yaml"))
 ROLES = {"clerk": {"zh": "文员", "en": "Clerk"}, "boss": "主管"}
 
 
@@ -46,6 +48,30 @@ def test_the_sales_order_round_trips(lanes: bool) -> None:
     d = sales_order()
     again = load_bpmn(export_bpmn(d, lanes=lanes), "exported.bpmn")
     assert differences(d, again) == []
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)
+@pytest.mark.parametrize("lanes", [False, True], ids=["plain", "lanes"])
+def test_shipped_templates_round_trip_and_lay_out(path: Path, lanes: bool) -> None:
+    d = load_yaml(path.read_text(encoding="utf-8"), path.name)
+    assert differences(d, load_bpmn(export_bpmn(d, lanes=lanes))) == []
+    check_layout(d, lanes)
+
+
+def test_long_flows_go_around_the_columns_they_cross() -> None:
+    d = load_yaml(yaml.safe_dump({"process": "skip", "roles": ROLES, "steps": [
+        {"id": "a", "role": "clerk"},
+        {"id": "g", "type": "exclusive", "routes": [
+            {"to": "z", "when": "fast"}, {"to": "b", "default": True}]},
+        {"id": "b", "role": "clerk"}, {"id": "c", "role": "boss"},
+        {"id": "z", "role": "boss"}]}))
+    out = layout(d)
+    skip = next(f for f in d.flows if f.source == "g" and f.target == "z")
+    for crossed in ("b", "c"):
+        box = out.shapes[crossed]
+        for (x1, y1), (x2, y2) in zip(out.edges[skip.id], out.edges[skip.id][1:], strict=False):
+            if y1 == y2 and min(x1, x2) < box.x + box.w and max(x1, x2) > box.x:
+                assert not box.y <= y1 <= box.y + box.h, f"crosses '{crossed}'"
 
 
 def test_a_change_is_seen_by_the_comparison() -> None:
