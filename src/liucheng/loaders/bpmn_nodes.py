@@ -17,6 +17,7 @@ from typing import Any
 from liucheng.errors import ExpressionError, Problem
 from liucheng.loaders.bpmn_codec import element_class, restore
 from liucheng.loaders.bpmn_expressions import script_assignments, translate_condition
+from liucheng.loaders.bpmn_forms import form_fields
 from liucheng.loaders.bpmn_ns import (
     IGNORED,
     PASS_THROUGH,
@@ -42,7 +43,6 @@ from liucheng.loaders.bpmn_vendor import (
     Assignment,
     assignment,
     documentation,
-    form_fields,
     handler,
     human_task_fields,
     io_mapping,

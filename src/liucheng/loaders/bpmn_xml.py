@@ -20,6 +20,7 @@ from lxml import etree
 from liucheng.errors import ExpressionError, ModelError, Problem
 from liucheng.loaders.bpmn_codec import restore
 from liucheng.loaders.bpmn_expressions import translate_feel
+from liucheng.loaders.bpmn_forms import form_fields
 from liucheng.loaders.bpmn_nodes import NodeReader
 from liucheng.loaders.bpmn_ns import (
     BPMN,
@@ -35,7 +36,7 @@ from liucheng.loaders.bpmn_ns import (
     text_of,
     vendor_attr,
 )
-from liucheng.loaders.bpmn_vendor import documentation, form_fields, lc_data, lc_settings
+from liucheng.loaders.bpmn_vendor import documentation, lc_data, lc_settings
 from liucheng.model import ProcessDefinition, Role, Text, Variable, validate
 from liucheng.rules.expressions import compile_expression
 

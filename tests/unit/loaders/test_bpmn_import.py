@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import re
 from datetime import UTC, datetime
 from itertools import count
+from xml.sax.saxutils import escape, quoteattr
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from liucheng.engine import CompleteService, CompleteTask, Context, StartInstance, decide
 from liucheng.engine.commands import Actor
@@ -443,3 +447,43 @@ def test_an_imported_process_runs_in_the_engine() -> None:
     task = next(iter(state["tasks"].values()))
     stopped = decide(d, state, CompleteTask(clerk, task["id"], {"amount": 5}), ctx)
     assert stopped.state["status"] == "terminated"
+
+
+# -- robustness ---------------------------------------------------------------------------
+SAMPLE = bpmn(LINEAR)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, len(SAMPLE)), st.integers(0, 40),
+       st.sampled_from(["", "<", ">", "&", '"', "<bpmn:task/>", "</bpmn:process>",
+                        '<bpmn:sequenceFlow sourceRef="x"/>', "${", "&amp;", "\x00", "é"]))
+def test_damaged_files_give_model_errors_never_tracebacks(at: int, cut: int, insert: str) -> None:
+    text = SAMPLE[:at] + insert + SAMPLE[at + cut:]
+    try:
+        load_bpmn(text, "t.bpmn")
+    except ModelError as exc:
+        assert exc.problems and all(p.line or p.element for p in exc.problems)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=40), st.text(max_size=40))
+def test_any_attribute_text_gives_a_model_or_a_model_error(assignee: str,
+                                                           condition: str) -> None:
+    body = LINEAR.replace('camunda:candidateGroups="clerk"',
+                          f"camunda:assignee={quoteattr(assignee)}").replace(
+        "${amount &gt; 100}", escape(condition))
+    with contextlib.suppress(ModelError):
+        load_bpmn(bpmn(body))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig"])
+def test_encoded_bytes_are_read(encoding: str) -> None:
+    text = bpmn(LINEAR).replace('encoding="UTF-8"', f'encoding="{encoding.upper()}"')
+    assert load_bpmn(text.encode(encoding)).element("review").name.zh == "审核"
+
+
+def test_a_dtd_in_utf16_bytes_is_still_refused() -> None:
+    text = ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE d [<!ENTITY e "x">]>'
+            + bpmn(LINEAR).split("?>", 1)[1])
+    with pytest.raises(ModelError, match="DTD"):
+        load_bpmn(text.encode("utf-16"))
