@@ -11,13 +11,13 @@ import re
 from functools import cache
 
 import pytest
-from bpmn_corpus import CORPUS_MISSING, Row, rows
+from bpmn_corpus import CORPUS_MISSING, Row, by_path, rows
 
 from liucheng.errors import ModelError
 from liucheng.loaders.bpmn_export import export_bpmn
 from liucheng.loaders.bpmn_roundtrip import differences
 from liucheng.loaders.bpmn_xml import load_bpmn
-from liucheng.model import ProcessDefinition, validate
+from liucheng.model import ProcessDefinition, UserTask, validate
 
 pytestmark = pytest.mark.skipif(CORPUS_MISSING is not None, reason=CORPUS_MISSING or "")
 ROWS = rows()
@@ -105,3 +105,13 @@ def test_imported_files_round_trip(row: Row, lanes: bool) -> None:
 
 def test_enough_of_the_corpus_imports() -> None:
     assert len(_importing()) >= 25, [r.path for r in _importing()]
+
+
+def test_import_only_expectations_of_the_manifest() -> None:
+    chinese = _import(by_path("flowable-engine/chinese.bpmn"))
+    assert isinstance(chinese, ProcessDefinition)
+    first = next(e for e, _ in chinese.walk() if isinstance(e, UserTask))
+    assert first.name.zh == "中文名称去"
+    other = _import(by_path("flowable-engine/othertoolimport.bpmn"))
+    assert isinstance(other, ModelError)  # message start events; the process is still named
+    assert all(p.source == "flowable-engine/othertoolimport.bpmn" for p in other.problems)
