@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 import liucheng
 from liucheng.api import problems
 from liucheng.api.routes import admin, cases, definitions, me, tasks
-from liucheng.api.security import Need
+from liucheng.api.security import Need, declared
 from liucheng.api.services import Services
 from liucheng.api.settings import Settings
 from liucheng.org import permissions as P
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         from liucheng.api.pages import install
 
         install(app, WEB_DIR)
+    declared(app.routes)  # refuses to build an app with a route that declares no permission
     return app
 
 

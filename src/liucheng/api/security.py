@@ -9,13 +9,17 @@ that change state (signing in) check their own pre-session token.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from typing import Any
 
 from fastapi import Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from liucheng.api.services import Services, services
-from liucheng.errors import ForbiddenError
+from liucheng.errors import ConfigurationError, ForbiddenError
 from liucheng.org import accounts, api_tokens, sessions
 from liucheng.org.crypto import same
 from liucheng.org.errors import SignInRequired
@@ -107,3 +111,38 @@ class Need:
                 and self.permission != PUBLIC and request.method not in SAFE_METHODS):
             await check_csrf(request, principal)
         return principal
+
+
+def flat_routes(routes: Iterable[Any]) -> Iterator[Any]:
+    """Every route of an app, also inside included routers (however FastAPI nests them)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from flat_routes(inner.routes)
+        else:
+            yield route
+
+
+def _needs(dependant: Dependant) -> list[Need]:
+    found = [dependant.call] if isinstance(dependant.call, Need) else []
+    for sub in dependant.dependencies:
+        found.extend(_needs(sub))
+    return found
+
+
+def declared(routes: Iterable[Any]) -> dict[str, str]:
+    """'METHOD /path' → permission for every route; raises if a route declares none (or
+    several), so an app with an undeclared route does not start."""
+    out: dict[str, str] = {}
+    for route in flat_routes(routes):
+        path = getattr(route, "path", repr(route))
+        if not isinstance(route, APIRoute):
+            raise ConfigurationError(f"route {path} cannot declare a permission",
+                                     hint="serve it through an APIRoute with Need(...)")
+        needs = _needs(route.dependant)
+        if len(needs) != 1:
+            raise ConfigurationError(f"route {path} declares {len(needs)} permissions",
+                                     hint="give every route exactly one Depends(Need(...))")
+        for method in sorted(route.methods or ()):
+            out[f"{method} {path}"] = needs[0].permission
+    return out

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from liucheng.errors import ForbiddenError, NotFoundError
+from liucheng.errors import ConflictError, ForbiddenError, NotFoundError
 from liucheng.org.permissions import Principal
 from liucheng.org.schema import Db
 from liucheng.org.visibility import case_is_visible, may_take, sees_all
@@ -64,8 +64,10 @@ def require_action(db: Db, principal: Principal, task: Row, action: str) -> None
     if action in actions(db, principal, task):
         return
     if task["status"] != "open":
-        why = f"it is {task['status']}"
-    elif task["assignee"] is not None:
+        by = f" by {task['completed_by']}" if task.get("completed_by") else ""
+        raise ConflictError(f"task '{task['id']}' ({task['name']}) is already "
+                            f"{task['status']}{by}", task=task["id"], hint="reload the inbox")
+    if task["assignee"] is not None:
         why = f"it is assigned to {task['assignee']}"
     else:
         why = "it is not offered to you or your roles"

@@ -26,9 +26,10 @@ from liucheng.org.schema import DEFAULT_ORG, Db, Tables
 def organisation_of(t: Tables, user_column: Any) -> sa.ColumnElement[Any]:
     """SQL: the organisation of the user in `user_column` ('default' without an account)."""
     acc = t.accounts.alias()
+    # correlate explicitly: the user column may sit several subqueries further out
     return sa.func.coalesce(
         sa.select(acc.c.organisation_id).where(acc.c.user_id == user_column)
-        .scalar_subquery(), DEFAULT_ORG)
+        .correlate_except(acc).scalar_subquery(), DEFAULT_ORG)
 
 
 def members(t: Tables, org_id: str) -> sa.Select[Any]:
@@ -44,7 +45,8 @@ def _role_is_local(t: Tables, role: Any, starter: Any) -> sa.ColumnElement[bool]
     """SQL: the starter's organisation has at least one member of `role`."""
     ur = t.user_roles.alias()
     return sa.exists(sa.select(ur.c.user_id).where(
-        ur.c.role_id == role, organisation_of(t, ur.c.user_id) == organisation_of(t, starter)))
+        ur.c.role_id == role, organisation_of(t, ur.c.user_id) == organisation_of(t, starter))
+        .correlate_except(ur))
 
 
 def case_visible(t: Tables, org_id: str) -> sa.ColumnElement[bool]:
