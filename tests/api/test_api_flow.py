@@ -7,8 +7,7 @@ import sys
 import types
 
 import pytest
-
-from conftest import LEAVE, StartCase, World
+from webworld import LEAVE, StartCase, World
 
 PROBLEM = "application/problem+json"
 

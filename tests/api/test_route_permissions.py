@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from webworld import LEAVE, PASSWORDS, MakeWorld, World, csrf_of
 
-from conftest import LEAVE, PASSWORDS, MakeWorld, World, csrf_of
 from liucheng.api.security import declared
 from liucheng.org import api_tokens
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import PASSWORDS, World, csrf_of, sign_in
+from webworld import PASSWORDS, World, csrf_of, sign_in
+
 from liucheng.org import sessions
 from liucheng.org.sessions import Lifetime
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import StartCase, World
+from webworld import StartCase, World
+
 from liucheng.org import accounts
 
 HANDOVER = (Path(__file__).parent / "handover.yaml").read_text(encoding="utf-8")
