@@ -19,6 +19,7 @@ import yaml
 from liucheng.errors import NotFoundError
 
 PACKAGE = "liucheng.templates"
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # The order the catalogue lists them in; a template file not listed here comes after.
 ORDER = ("sales_order", "mortgage_loan", "retiree_death", "survivor_entitlement",
@@ -72,7 +73,7 @@ def _text(value: Any, lang: str) -> str:
 
 @cache
 def _info(name: str) -> TemplateInfo:
-    data = yaml.safe_load(template_source(name))
+    data = yaml.load(template_source(name), Loader=_LOADER)
     return TemplateInfo(
         name=name, key=str(data["process"]),
         title_zh=_text(data.get("name"), "zh"), title_en=_text(data.get("name"), "en"),
