@@ -209,6 +209,9 @@ class Plan:
     def not_before(self, case: Case, step: str, now: datetime) -> datetime | None:
         return None
 
+    def after(self, engine: Engine, case: Case, step: str, user: str) -> None:
+        """Anything people do on the case besides completing `step` (e.g. supplements)."""
+
     def starts(self, rng: random.Random, cal: BusinessCalendar, begin: datetime,
                end: datetime, count: int) -> list[datetime]:
         """Start moments spread over the working time between `begin` and `end`."""
@@ -497,6 +500,26 @@ class VehicleLoan(Plan):
     slow = (16.0, 40.0)
     DOCS = ("application", "guarantee_documents", "purchase_contract", "deduction_authority",
             "invoice", "registration_certificate", "insurance_policy")
+    ASKED = {"scoring_failed": "missing_items", "explain_conditions": "supplemented_items",
+             "chase_documents": "chased_items"}
+    ARRIVED = ("hand_over", "document_collection")
+
+    def after(self, engine: Engine, case: Case, step: str, user: str) -> None:
+        """Missing papers go on the case's supplement list (labelled with the customer's
+        name) and are ticked off when the papers are handed over or checked again."""
+        request = getattr(engine, "request_supplement", None)
+        receive = getattr(engine, "receive_supplement", None)
+        if request is None or receive is None:
+            return
+        if step in self.ASKED and step in case.done_by and (
+                step != "scoring_failed" or case.vars.get("scoring_failed", {}).get(
+                    "outcome") == "supplement"):
+            request(case.id, f"{case.vars['customer_name']}：{case.vars[self.ASKED[step]]}",
+                    user=user)
+        elif step in self.ARRIVED:
+            for sid, entry in engine.state(case.id).get("supplements", {}).items():
+                if not entry.get("received_at"):
+                    receive(case.id, sid, user=user)
 
     def data(self, case: Case, step: str, now: datetime) -> Data:  # noqa: C901 - one per step
         r, v, x = case.rng, case.vars, case.extra
@@ -899,6 +922,10 @@ class _Simulation:
         case.times[task.element] = case.times.get(task.element, 0) + 1
         self.tasks_done += 1
         if view.status == "active":
+            try:
+                plan.after(self.engine, case, task.element, user)
+            except LiuchengError as exc:
+                self.problem(f"{case.key} {task.element}: {exc}")
             self.watch(case, plan)
 
     def documents(self, case: Case, step: str) -> dict[str, Any]:
