@@ -1,0 +1,74 @@
+"""Behaviours of event elements: catch events wait, boundary events pass the token on,
+the event gateway waits for the first of its events, an error end throws its code."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from liucheng.engine.messages import subscribe, throw_error
+from liucheng.engine.timers import arm, disarm
+from liucheng.model import ErrorEndEvent, MessageEvent, SignalEvent, TimerEvent
+
+if TYPE_CHECKING:
+    from liucheng.engine.interpreter import Run
+
+Token = dict[str, Any]
+
+
+class TimerCatchBehavior:
+    """The token waits (status `event`) until `FireTimer` for its timer."""
+
+    def enter(self, run: Run, token: Token) -> None:
+        element = run.definition.element(token["element"])
+        assert isinstance(element, TimerEvent)
+        arm(run, element.timer, element.id, token["id"], hold=True)
+
+
+class SubscriptionCatchBehavior:
+    """Message catch events, receive tasks and signal catch events wait for their trigger."""
+
+    def enter(self, run: Run, token: Token) -> None:
+        element = run.definition.element(token["element"])
+        assert isinstance(element, (MessageEvent, SignalEvent))
+        subscribe(run, element, token["id"], hold=True)
+
+
+class BoundaryEventBehavior:
+    """A triggered boundary event's own token continues along its flows."""
+
+    def enter(self, run: Run, token: Token) -> None:
+        run.leave(token)
+
+
+class EventGatewayBehavior:
+    """Arms every following event for the gateway's token; the first to happen wins."""
+
+    def enter(self, run: Run, token: Token) -> None:
+        disarm(run, token["id"])  # a retry after an incident starts afresh
+        for flow in run.definition.outgoing(token["element"]):
+            target = run.definition.element(flow.target)
+            if isinstance(target, TimerEvent):
+                done = arm(run, target.timer, target.id, token["id"], hold=True)
+            else:
+                done = subscribe(run, target, token["id"], hold=True)
+            if not done:  # an incident on the gateway's token; drop what was armed
+                disarm(run, token["id"])
+                return
+
+
+class ErrorEndBehavior:
+    def enter(self, run: Run, token: Token) -> None:
+        element = run.definition.element(token["element"])
+        assert isinstance(element, ErrorEndEvent)
+        throw_error(run, token, element.error)
+
+
+EVENT_BEHAVIORS: dict[str, Any] = {
+    "timer_event": TimerCatchBehavior(),
+    "message_event": SubscriptionCatchBehavior(),
+    "receive_task": SubscriptionCatchBehavior(),
+    "signal_event": SubscriptionCatchBehavior(),
+    "boundary_event": BoundaryEventBehavior(),
+    "event_gateway": EventGatewayBehavior(),
+    "error_end_event": ErrorEndBehavior(),
+}
