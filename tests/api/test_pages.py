@@ -128,7 +128,8 @@ def test_task_page_actions_errors_and_completion(world: World) -> None:
     assert "核对天数" in page.text  # the instructions
     assert f'action="/tasks/{world.task}/claim"' in page.text
     assert 'name="outcome" value="approve"' in page.text and unlabelled(page.text) == []
-    assert "138****5678" not in page.text  # mobile is not a field of this step
+    assert "家中有事" in page.text  # the case data the manager decides on
+    assert "138****5678" in page.text and "13812345678" not in page.text
     claimed = bob.post(f"/tasks/{world.task}/claim", data={"csrf_token": bob.csrf})  # type: ignore[attr-defined]
     assert claimed.status_code == 303
     page = bob.get(claimed.headers["location"])

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -59,8 +60,23 @@ def create_app_from_env() -> FastAPI:
     return create_app(Settings.from_env())
 
 
+def _openapi_with_tokens(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document, saying that requests carry `Authorization: Bearer <token>`."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version,
+                             description=app.description, routes=app.routes)
+        schema.setdefault("components", {})["securitySchemes"] = {"token": {
+            "type": "http", "scheme": "bearer",
+            "description": "An API token (lc_…) from the 'My account' page or "
+                           "POST /api/v1/auth/token"}}
+        schema["security"] = [{"token": []}]
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
 def _add_docs_and_static(app: FastAPI) -> None:
     static = StaticFiles(directory=WEB_DIR / "static")
+    app.openapi = lambda: _openapi_with_tokens(app)  # type: ignore[method-assign]
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi(who: Principal | None = Depends(Need(P.PUBLIC))) -> JSONResponse:

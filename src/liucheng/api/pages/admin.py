@@ -37,15 +37,19 @@ def _overview(svc: Services, who: Principal) -> dict[str, Any]:
             sa.select(t.instances.c.status, sa.func.count()).where(visible_cases(t, who))
             .group_by(t.instances.c.status)).all())
         waiting = db.conn.execute(
-            sa.select(t.tasks.c.definition_key, t.tasks.c.name, sa.func.count())
+            sa.select(t.tasks.c.definition_key, t.tasks.c.element,
+                      sa.func.max(t.instances.c.definition_id), sa.func.count())
             .join(t.instances, t.instances.c.id == t.tasks.c.instance_id)
             .where(t.tasks.c.status == "open", visible_cases(t, who))
-            .group_by(t.tasks.c.definition_key, t.tasks.c.name)
+            .group_by(t.tasks.c.definition_key, t.tasks.c.element)
             .order_by(sa.func.count().desc()).limit(12)).all()
+        labels = Labels(svc, db)
+        rows = [{"step": labels.step(str(definition), str(element)),
+                 "process": labels.process(str(definition)), "count": int(n)}
+                for _key, element, definition, n in waiting]
         incidents = len(visible_incidents(db, who))
     return {"by_status": {str(k): int(v) for k, v in by_status.items()},
-            "waiting": [{"step": str(name), "process": str(key), "count": int(n)}
-                        for key, name, n in waiting], "incidents": incidents}
+            "waiting": rows, "incidents": incidents}
 
 
 @router.get("")
@@ -53,7 +57,7 @@ async def overview(request: Request, who: Principal = Depends(Need(P.INCIDENTS_R
                    svc: Services = Depends(services)) -> Response:
     data = await run_in_threadpool(_overview, svc, who)
     return render(request, who, "admin_index.html", section="admin", title="admin.title",
-                  chart=data, **data)
+                  **data)
 
 
 def _users(svc: Services) -> dict[str, Any]:
@@ -122,7 +126,8 @@ async def roles(request: Request, who: Principal = Depends(Need(P.USERS_READ)),
 
     data = await run_in_threadpool(load)
     return render(request, who, "admin_roles.html", section="admin", title="admin.roles",
-                  grantable=sorted(P.GRANTABLE), catalogue=P.CATALOGUE, **data)
+                  grantable=sorted(P.GRANTABLE - P.STAFF), catalogue=P.CATALOGUE,
+                  staff=sorted(P.STAFF), **data)
 
 
 @router.post("/roles/{role_id}")

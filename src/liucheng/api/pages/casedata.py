@@ -33,6 +33,12 @@ def _diagram_available(svc: Services, definition_id: str, repo: Repository) -> b
     return True
 
 
+def in_form_order(values: dict[str, Any], names: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Variables in the order the process asks for them, the rest alphabetically after."""
+    order = {name: i for i, name in enumerate(names)}
+    return sorted(values.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+
+
 def _values(data: dict[str, Any] | None) -> dict[str, Any]:
     """Submitted plain values of an event (step records and nested data left out)."""
     return {k: v for k, v in (data or {}).items() if not isinstance(v, dict | list)}
@@ -53,8 +59,8 @@ def case_context(svc: Services, who: Principal, case_id: str) -> dict[str, Any]:
             data = entry["data"]
             submitted = _values(data.get("variables") if entry["type"] in (
                 "variables_set", "instance_started") else None)
-            if entry["type"] == "variables_set" and data.get("task"):
-                continue  # shown with the task_completed entry below
+            if entry["type"] == "variables_set" and (data.get("task") or not submitted):
+                continue  # shown with the task_completed entry, or only step records
             if entry["type"] == "task_completed":
                 submitted = _values(data.get("data"))
             timeline.append({
@@ -71,7 +77,7 @@ def case_context(svc: Services, who: Principal, case_id: str) -> dict[str, Any]:
                                "role_name": labels.role(task["role"]),
                                "assignee_name": labels.person(task["assignee"])})
         variables = [(names.get(k), k, v, k in case["masked"])
-                     for k, v in sorted(case["variables"].items())
+                     for k, v in in_form_order(case["variables"], names)
                      if not isinstance(v, dict | list) and k not in HIDDEN_VARIABLES]
         return {
             "case": case, "title_text": labels.case_title(row),

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from liucheng.api.pages.casedata import in_form_order
 from liucheng.api.pages.cases import field_errors
 from liucheng.api.pages.common import form_data, render, see_other, text_lang
 from liucheng.api.pages.inbox import notice_key
@@ -42,8 +43,13 @@ def _context(svc: Services, who: Principal, task_id: str) -> dict[str, Any]:
         fields = element.form if isinstance(element, UserTask) else ()
         known = case["variables"]
         masked = set(case["masked"])
+        names = labels.fields(case_row["definition_id"])
+        own = {f.id for f in fields}
+        shown = [(names.get(k), k, v, k in masked) for k, v in in_form_order(known, names)
+                 if k not in own and k != "starter" and not isinstance(v, dict | list)]
         values = {f.id: known[f.id] for f in fields if f.id in known and f.id not in masked}
         return {"task": task, "case": case, "fields": fields, "values": values,
+                "case_values": shown,
                 "masked_values": {f.id: known[f.id] for f in fields if f.id in masked},
                 "step": labels.step(case_row["definition_id"], row["element"]),
                 "case_title": labels.case_title(case_row),

@@ -35,13 +35,16 @@
   function showChart(box) {
     if (!window.echarts) { return; }
     var data = JSON.parse(box.getAttribute("data-chart"));
+    box.style.height = Math.max(140, 40 + 34 * data.labels.length) + "px";
     var chart = window.echarts.init(box);
     chart.setOption({
+      animation: false,
       grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis" },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", data: data.labels.slice().reverse() },
-      series: [{ type: "bar", name: data.name, data: data.values.slice().reverse(), itemStyle: { color: "#2563eb" } }]
+      series: [{ type: "bar", name: data.name, data: data.values.slice().reverse(), barMaxWidth: 22,
+                 label: { show: true, position: "right" }, itemStyle: { color: "#2563eb" } }]
     });
     window.addEventListener("resize", function () { chart.resize(); });
   }
