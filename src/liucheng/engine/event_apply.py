@@ -9,7 +9,9 @@ State keys (absent in older saved states, which read as empty — no schema upgr
 `element` is the timer or catch event (or boundary event); `token` the token it belongs
 to: the catch event's own token, the activity's token for a boundary event, the gateway's
 token for an event gateway. A token waiting for an event has status `event`.
-The nested dicts are replaced, never edited, because saved copies share them.
+A token at a call activity has status `call` and, once the runtime has started the
+called case, `called_case`. The nested dicts are replaced, never edited, because saved
+copies share them.
 """
 
 from __future__ import annotations
@@ -70,6 +72,18 @@ def _migrated(s: State, e: Event) -> None:
     s["definition_version"] = e["to_version"]
 
 
+def _call_requested(s: State, e: Event) -> None:
+    s["tokens"][e["token"]]["status"] = "call"
+
+
+def _call_started(s: State, e: Event) -> None:
+    s["tokens"][e["token"]]["called_case"] = e["case"]
+
+
+def _call_completed(s: State, e: Event) -> None:
+    s["tokens"][e["token"]].pop("called_case", None)
+
+
 def _noop(s: State, e: Event) -> None:
     return None
 
@@ -86,4 +100,7 @@ APPLY: dict[str, Callable[[State, Event], None]] = {
     "error_thrown": _noop,
     "reminder_sent": _noop,
     "instance_migrated": _migrated,
+    "call_requested": _call_requested,
+    "call_started": _call_started,
+    "call_completed": _call_completed,
 }

@@ -1,5 +1,6 @@
 """Commands of events: a timer fires or fails, a message is correlated, a signal broadcast,
-a case is migrated to another version. Each is one transaction, like every command."""
+a called case starts or ends, a case is migrated to another version. Each is one
+transaction, like every command."""
 
 from __future__ import annotations
 
@@ -40,6 +41,24 @@ class BroadcastSignal(Command):
     """Signal `signal` reaches every element of the case waiting for it."""
 
     signal: str
+    variables: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CallStarted(Command):
+    """The runtime started case `case` for the call activity waiting on `token`."""
+
+    token: str
+    case: str
+
+
+@dataclass(frozen=True)
+class CompleteCall(Command):
+    """The case called for `token` ended with `status`; its variables at the end."""
+
+    token: str
+    case: str
+    status: str = "completed"
     variables: Mapping[str, Any] = field(default_factory=dict)
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from liucheng.engine import commands as c
 from liucheng.engine import event_commands as ec
+from liucheng.engine.calls import call_started, complete_call
 from liucheng.engine.messages import broadcast, correlate
 from liucheng.engine.migrate import migrate
 from liucheng.engine.timers import fail, fire, rearm_after_retry
@@ -53,4 +54,6 @@ def event_handlers(base: dict[type[c.Command], Handler]) -> dict[type[c.Command]
         ec.CorrelateMessage: correlate,
         ec.BroadcastSignal: broadcast,
         ec.MigrateInstance: migrate,
+        ec.CallStarted: call_started,
+        ec.CompleteCall: complete_call,
     }

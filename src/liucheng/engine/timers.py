@@ -99,6 +99,9 @@ def arm_boundaries(run: Run, token: Token) -> None:
 
 def disarm(run: Run, token_id: str) -> None:
     """The token leaves: cancel its timers, close its subscriptions and event incidents."""
+    from liucheng.engine.calls import cancel_called
+
+    cancel_called(run, token_id)
     for timer in [t for t in run.state.get("timers", {}).values() if t["token"] == token_id]:
         run.emit("timer_cancelled", timer=timer["id"], element=timer["element"], token=token_id)
     for sub in [s for s in run.state.get("subscriptions", {}).values()

@@ -36,7 +36,9 @@ if TYPE_CHECKING:
     from liucheng.loaders.yaml_dsl import _Compiler, _Scope
 
 BOUNDARY_KEYS = {"timers", "messages", "signals"}
+BOUNDARY_HOSTS = ("user", "subprocess", "receive", "call")
 EVENT_STEP_KEYS: dict[str, set[str]] = {
+    "call": {"process", "version", "in", "out", *BOUNDARY_KEYS},
     "timer": {"wait", "until", "date", "rule", "day", "roll", "at", "cycle"},
     "message": {"message", "key"},
     "receive": {"message", "key", *BOUNDARY_KEYS},
@@ -124,8 +126,40 @@ def error_end(node: Node, sid: str, name: Text, line: int | None, doc: Text) -> 
                          error=str(node.get("error") or ""))
 
 
+def build_call(c: _Compiler, scope: _Scope, node: Node, sid: str, name: Text,
+               line: int | None, doc: Text) -> tuple[str, list[str]]:
+    """`type: call` with `process`, optional `version`, `in: {var: expr}` (or `in: all`,
+    the default) and `out: {var: expr}` over the called case's variables."""
+    process = node.get("process")
+    if not isinstance(process, str) or not process:
+        c.problem("a call step names the process it runs: 'process: <key>'", node, "process",
+                  sid)
+        process = ""
+    version = node.get("version")
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+        c.problem("version must be a whole number", node, "version", sid)
+        version = None
+    inputs = node.get("in", "all")
+    mapped: dict[str, tuple[tuple[str, str], ...] | None] = {"in": None, "out": ()}
+    for key, value in (("in", inputs), ("out", node.get("out", {}))):
+        if key == "in" and value == "all":
+            continue
+        if not isinstance(value, dict):
+            c.problem(f"'{key}' must map variable names to expressions", node, key, sid,
+                      "e.g. in: {applicant: customer_name}" if key == "in" else
+                      "e.g. out: {valuation: appraised_value}")
+            continue
+        mapped[key] = tuple((str(k), str(v)) for k, v in value.items())
+    from liucheng.model.calls import CallActivity
+
+    scope.elements.append(CallActivity(id=sid, name=name, line=line, documentation=doc,
+                                       process=process, version=version, inputs=mapped["in"],
+                                       outputs=mapped["out"] or ()))
+    return sid, [sid]
+
+
 EVENT_BUILDERS = {"timer": build_timer, "message": build_message, "receive": build_message,
-                  "signal": build_signal, "first_of": build_first_of}
+                  "signal": build_signal, "first_of": build_first_of, "call": build_call}
 
 
 def attach_boundaries(c: _Compiler, scope: _Scope, node: Node, sid: str) -> list[str]:

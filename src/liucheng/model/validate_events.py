@@ -9,6 +9,7 @@ parse, an event gateway may only be followed by catch events, and a user step's
 from __future__ import annotations
 
 from liucheng.errors import ExpressionError, ModelError, Problem
+from liucheng.model.calls import CallActivity
 from liucheng.model.definition import ProcessDefinition
 from liucheng.model.elements import Element, SubProcess, UserTask
 from liucheng.model.events import (
@@ -59,6 +60,11 @@ def check_events(definition: ProcessDefinition, source: str | None) -> list[Prob
                 if not isinstance(target, (*CATCH_EVENTS, ReceiveTask)):
                     report(f"an event gateway may only lead to timer, message or signal "
                            f"events, not to '{target.id}'", element)
+        if isinstance(element, CallActivity):
+            if not element.process:
+                report("a call step names the process it runs", element)
+            for var, expression in (*(element.inputs or ()), *element.outputs):
+                parses(expression, f"value of '{var}'", element)
         if isinstance(element, UserTask) and "window" in element.extensions:
             try:
                 parse_window(element.extensions["window"], element=element.id,
@@ -78,8 +84,8 @@ def _check_boundary(definition: ProcessDefinition, element: BoundaryEvent, paren
                "element of the process", element)
         return
     host = definition.element(element.attached_to)
-    if not isinstance(host, (UserTask, SubProcess, ReceiveTask)):
-        report(f"a boundary event can be attached to a user task, receive task or "
+    if not isinstance(host, (UserTask, SubProcess, ReceiveTask, CallActivity)):
+        report(f"a boundary event can be attached to a user task, receive task, call or "
                f"sub-process, not to '{host.id}'", element)
     elif definition.parent(host.id) != parent:
         report(f"boundary event must sit in the same scope as '{host.id}'", element)

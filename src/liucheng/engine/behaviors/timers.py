@@ -1,10 +1,12 @@
 """Behaviours of event elements: catch events wait, boundary events pass the token on,
-the event gateway waits for the first of its events, an error end throws its code."""
+the event gateway waits for the first of its events, an error end throws its code; and
+the call activity (engine/calls.py), which waits for a case of another process."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from liucheng.engine.calls import CallActivityBehavior
 from liucheng.engine.messages import subscribe, throw_error
 from liucheng.engine.timers import arm, disarm
 from liucheng.model import ErrorEndEvent, MessageEvent, SignalEvent, TimerEvent
@@ -71,4 +73,5 @@ EVENT_BEHAVIORS: dict[str, Any] = {
     "boundary_event": BoundaryEventBehavior(),
     "event_gateway": EventGatewayBehavior(),
     "error_end_event": ErrorEndBehavior(),
+    "call_activity": CallActivityBehavior(),
 }
