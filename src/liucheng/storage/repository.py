@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from liucheng.errors import ConflictError, NotFoundError
+from liucheng.storage.jobs import MATERIALISE as JOB_EVENTS
 from liucheng.storage.tables import (
     carbon_copies,
     definitions,
@@ -408,4 +409,5 @@ _MATERIALISE = {
     "task_cancelled": Repository._task_ended,
     "incident_raised": Repository._incident_raised,
     "incident_resolved": Repository._incident_resolved,
+    **JOB_EVENTS,  # timers → jobs, subscriptions (storage/jobs.py)
 }

@@ -312,3 +312,23 @@ login_attempts = sa.Table(
     sa.Column("success", sa.Boolean, nullable=False),
     sa.Index("ix_login_attempts_lookup", "user_id", "ip", "at"),
 )
+
+# -- events and jobs --
+# Open message and signal subscriptions of cases (materialised from the core's
+# subscription events, so that a message can find its case), and an index to drop a
+# case's jobs when it ends. Migration 0005_events creates both; keep them in step.
+
+message_subscriptions = sa.Table(
+    "message_subscriptions", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("instance_id", sa.String(32), sa.ForeignKey("instances.id"), nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),  # 'message' or 'signal'
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("correlation_key", sa.String(200), nullable=True),
+    sa.Column("element", sa.String(120), nullable=False),
+    sa.Column("created_at", Time, nullable=False),
+    sa.Index("ix_message_subscriptions_lookup", "kind", "name", "correlation_key"),
+    sa.Index("ix_message_subscriptions_instance", "instance_id"),
+)
+
+sa.Index("ix_jobs_instance", jobs.c.instance_id)
