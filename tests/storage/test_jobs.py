@@ -282,3 +282,55 @@ def test_the_worker_command_runs_due_jobs_once(database_url: str) -> None:
     listed = CliRunner().invoke(app, ["jobs", "--db", database_url, "--json"])
     assert json.loads(listed.output) == []
     engine.close()
+
+
+def test_message_signal_and_migrate_commands(database_url: str) -> None:
+    engine = Engine(database_url)
+    engine.deploy(MESSAGES)
+    engine.deploy(SIGNAL)
+    paying = engine.start("payment", {"contract_no": "HT-7"}, user="system").id
+    closing = engine.start("closing", user="system").id
+    app = typer.Typer()
+    register(app)
+    run = CliRunner()
+    done = run.invoke(app, ["correlate", "payment_received", "--key", "HT-7", "--var",
+                            "amount=120", "--db", database_url, "--json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["id"] == paying
+    assert engine.state(paying)["variables"]["amount"] == 120
+    sent = run.invoke(app, ["signal", "month_closed", "--db", database_url, "--json"])
+    assert json.loads(sent.output) == {"signal": "month_closed", "cases": [closing]}
+    engine.deploy(SIGNAL.replace("archive", "file_away"))
+    moved = run.invoke(app, ["migrate", closing, "--to", "2", "--map", "archive=file_away",
+                             "--user", "system", "--db", database_url, "--json"])
+    assert moved.exit_code == 0, moved.output
+    assert [t.element for t in engine.tasks(case=closing)] == ["file_away"]
+    engine.close()
+
+
+def test_an_administrator_can_fire_a_timer_now(engine: Engine) -> None:
+    engine.deploy(REVIEW)
+    case = engine.start("review", user="wang").id
+    late = next(j for j in engine.jobs(case) if j["payload"]["element"] == "too_late")
+    engine.fire_timer(late["id"])
+    assert steps(engine, case) == ["escalate"] and engine.jobs(case) == []
+    with pytest.raises(NotFoundError):
+        engine.fire_timer(late["id"])
+
+
+def test_the_same_message_sent_four_times_at_once_is_delivered_once(engine: Engine) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    engine.deploy(MESSAGES)
+    case = engine.start("payment", {"contract_no": "HT-1"}, user="wang").id
+
+    def send(_: int) -> str:
+        try:
+            return engine.correlate("payment_received", "HT-1").id
+        except NotFoundError:
+            return "refused"
+
+    with ThreadPoolExecutor(4) as pool:
+        results = sorted(pool.map(send, range(4)))
+    assert results == [case, "refused", "refused", "refused"]
+    assert [h.type for h in engine.history(case)].count("message_correlated") == 1
