@@ -16,7 +16,7 @@ from liucheng.engine.event_commands import (
     FireTimer,
     MigrateInstance,
 )
-from liucheng.errors import NotFoundError
+from liucheng.errors import ConflictError, NotFoundError
 from liucheng.model import MessageStartEvent
 from liucheng.runtime.definitions import compile_source
 from liucheng.runtime.views import CaseView
@@ -68,8 +68,8 @@ class EventActions:
             try:
                 return self._command(case_id, user, lambda a, s=sub_id: CorrelateMessage(
                     a, message, key, data, s))
-            except NotFoundError:
-                continue  # taken by a concurrent message meanwhile: look again
+            except (NotFoundError, ConflictError):
+                continue  # taken by a concurrent message, or the case ended: look again
         raise NotFoundError(f"message '{message}' could not be delivered", key=text_key)
 
     def _start_on_message(self, message: str, key: str | None, data: dict[str, Any],
@@ -97,10 +97,15 @@ class EventActions:
         with self.transaction() as repo:
             cases = list(dict.fromkeys(s["instance_id"] for s in subscribers(
                 repo.conn, "signal", name, None)))
+        reached = []
         for case_id in cases:
-            self._command(case_id, user, lambda a: BroadcastSignal(a, name, dict(variables
-                                                                                 or {})))
-        return cases
+            try:
+                self._command(case_id, user, lambda a: BroadcastSignal(a, name, dict(
+                    variables or {})))
+            except ConflictError:
+                continue  # the case ended meanwhile
+            reached.append(case_id)
+        return reached
 
     def migrate(self, case_id: str, to_version: int, mapping: Mapping[str, str] | None = None,
                 *, user: str) -> CaseView:
