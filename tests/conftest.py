@@ -35,7 +35,8 @@ def pg_database() -> Iterator[str]:
     problem = _pg_available()
     if problem is not None:
         if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required in CI but not reachable at {PG_ADMIN_URL}: {problem}")
+            pytest.fail(f"PostgreSQL is required in CI but not reachable at {PG_ADMIN_URL}: "
+                        f"{problem}")
         pytest.skip(f"no PostgreSQL reachable at {PG_ADMIN_URL}: {problem}")
     name = f"liucheng_test_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")

@@ -32,7 +32,9 @@ class Problem:
             where.append(f"element '{self.element}'")
         if self.field:
             where.append(f"field '{self.field}'")
-        text = (", ".join(where) + ": " if where else "") + self.message
+        zh = getattr(self, "message_zh", "")  # bilingual problems (rules.validators) say both
+        text = (", ".join(where) + ": " if where else "") + (
+            f"{zh} / {self.message}" if zh else self.message)
         if self.hint:
             text += f" — {self.hint}"
         return text

@@ -15,7 +15,7 @@ import typer
 from sqlalchemy import exc as sa_exc
 
 from liucheng.cli.output import console, exit_code, print_error, print_json, table, when
-from liucheng.errors import LiuchengError, ValidationError, Problem
+from liucheng.errors import LiuchengError, Problem, ValidationError
 from liucheng.runtime import Engine
 
 app = typer.Typer(help="liucheng (流程): business processes for offices.", no_args_is_help=True,
@@ -162,11 +162,26 @@ def unclaim(task: str, user: UserOpt, db: DbOpt = None, as_json: JsonOpt = False
 def complete(task: str, user: UserOpt, var: VarOpt = None,
              outcome: Annotated[str | None, typer.Option("--outcome", "-o")] = None,
              comment: Annotated[str | None, typer.Option("--comment", "-m")] = None,
+             check: Annotated[list[str] | None, typer.Option(
+                 "--check", help="tick a checklist item by id")] = None,
+             attach: Annotated[list[str] | None, typer.Option(
+                 "--attach", help="ITEM=FILE: attach a scan to a checklist item")] = None,
              db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Complete a task with form data (--var) and an outcome."""
+    """Complete a task with form data (--var), an outcome and its checklist."""
     engine = _engine(db)
     view = engine.task(task)
-    case = engine.complete(view.id, parse_vars(var), user=user, outcome=outcome, comment=comment)
+    data = parse_vars(var)
+    documents: dict[str, Any] = {item: {"checked": True} for item in check or []}
+    for spec in attach or []:
+        item, _, path = spec.partition("=")
+        if not path:
+            raise ValidationError([Problem(f"'{spec}' is not ITEM=FILE", field="--attach")])
+        stored = engine.upload(view.case, _read_bytes(Path(path)), Path(path).name, user=user)
+        entry = documents.setdefault(item, {"checked": True, "files": []})
+        entry.setdefault("files", []).append(stored["sha256"])
+    if documents:
+        data["documents"] = documents
+    case = engine.complete(view.id, data, user=user, outcome=outcome, comment=comment)
     if as_json:
         print_json({"task": engine.task(view.id).to_dict(), "case": case.to_dict()})
         return
@@ -320,13 +335,29 @@ def user_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
 
 def _register_command_groups() -> None:
     """Commands defined in their own modules: templates and demo, web server, reports."""
-    from liucheng.cli import report_commands, task_commands, template_commands, web_commands
+    from liucheng.cli import (
+        admin_commands,
+        demo_command,
+        event_commands,
+        report_commands,
+        task_commands,
+        template_commands,
+        web_commands,
+    )
 
-    for module in (task_commands, template_commands, web_commands, report_commands):
+    for module in (task_commands, template_commands, demo_command, web_commands,
+                   event_commands, report_commands, admin_commands):
         module.register(app)
 
 
 _register_command_groups()
+
+
+def _read_bytes(file: Path) -> bytes:
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        raise LiuchengError(f"cannot read {file}: {exc.strerror}") from None
 
 
 def _read(file: Path) -> str:

@@ -22,7 +22,7 @@ from liucheng.errors import (
 )
 
 console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)  # an error stays one line
 
 EXIT_CODES: list[tuple[type[LiuchengError], int]] = [
     (ModelError, 2), (ValidationError, 2), (NotFoundError, 3), (ConflictError, 4),

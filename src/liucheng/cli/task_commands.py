@@ -17,7 +17,8 @@ DbOpt = Annotated[str | None, typer.Option("--db", envvar="LIUCHENG_DATABASE_URL
                                            help="Database URL (default sqlite:///liucheng.db).")]
 UserOpt = Annotated[str, typer.Option("--user", "-u", envvar="LIUCHENG_USER",
                                       help="Who acts (a user id).")]
-CommentOpt = Annotated[str | None, typer.Option("--comment", "-m", help="A comment for the record.")]
+CommentOpt = Annotated[str | None, typer.Option("--comment", "-m",
+                                                help="A comment for the record.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
@@ -30,6 +31,7 @@ def _done(case: CaseView, message: str, as_json: bool) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add the human-task commands to `app`."""
+    register_supplements(app)
 
     @app.command("return")
     def return_(task: str, user: UserOpt, to: Annotated[str, typer.Option(
@@ -168,3 +170,38 @@ def _when(text: str, field: str) -> datetime:
 
         value = value.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
     return value
+
+
+def register_supplements(app: typer.Typer) -> None:
+    """补件 commands: request a missing item, record its arrival, list them."""
+    group = typer.Typer(help="Supplement requests (补件): missing items on a case.",
+                        no_args_is_help=True)
+    app.add_typer(group, name="supplement")
+
+    @group.command("request")
+    def request(case: str, item: str, user: UserOpt, note: CommentOpt = None,
+                db: DbOpt = None, as_json: JsonOpt = False) -> None:
+        """Record that ITEM is missing on CASE."""
+        _done(Engine(db).request_supplement(case, item, user=user, note=note),
+              f"requested: {item}", as_json)
+
+    @group.command("receive")
+    def receive(case: str, supplement: str, user: UserOpt, note: CommentOpt = None,
+                db: DbOpt = None, as_json: JsonOpt = False) -> None:
+        """Record that a requested item has arrived."""
+        engine = Engine(db)
+        state = engine.state(case)
+        match = [s for s in state.get("supplements", {}) if s.startswith(supplement)]
+        full = match[0] if len(match) == 1 else supplement
+        _done(engine.receive_supplement(case, full, user=user, note=note), "received", as_json)
+
+    @group.command("list")
+    def list_(case: str, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+        """The supplement list of CASE."""
+        items = list(Engine(db).state(case).get("supplements", {}).values())
+        if as_json:
+            print_json(items)
+            return
+        table("supplements", ["id", "item", "requested by", "at", "received"],
+              [(s["id"][:8], s["item"], s["by"], s["at"][:16],
+                (s["received_at"] or "")[:16] or "waiting") for s in items])

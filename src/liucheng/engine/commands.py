@@ -163,3 +163,21 @@ class MarkCcRead(Command):
 class AddComment(Command):
     text: str
     task: str | None = None
+
+
+@dataclass(frozen=True)
+class RequestSupplement(Command):
+    """补件: ask for a missing item (a document, a copy, a signature) on the case."""
+
+    item: str
+    note: str | None = None
+    task: str | None = None
+
+
+@dataclass(frozen=True)
+class ReceiveSupplement(Command):
+    """A requested item has arrived (with file ids, if scanned)."""
+
+    supplement: str
+    files: tuple[str, ...] = ()
+    note: str | None = None

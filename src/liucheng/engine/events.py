@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from liucheng.engine.event_apply import APPLY as EVENT_APPLY
 from liucheng.engine.state import State, new_state
 
 Event = dict[str, Any]
@@ -135,6 +136,19 @@ def _cc_sent(s: State, e: Event) -> None:
                                         "task": e.get("task"), "at": e["at"], "read_at": None}
 
 
+def _supplement_requested(s: State, e: Event) -> None:
+    s["supplements"] = {**s.get("supplements", {}), e["supplement"]: {
+        "id": e["supplement"], "item": e["item"], "note": e.get("note"), "by": e["actor"],
+        "at": e["at"], "task": e.get("task"), "received_at": None, "received_by": None,
+        "files": []}}
+
+
+def _supplement_received(s: State, e: Event) -> None:
+    entry = {**s["supplements"][e["supplement"]], "received_at": e["at"],
+             "received_by": e["actor"], "files": list(e.get("files") or [])}
+    s["supplements"] = {**s["supplements"], e["supplement"]: entry}
+
+
 def _cc_read(s: State, e: Event) -> None:
     s["cc"][e["cc"]]["read_at"] = e["at"]
 
@@ -209,6 +223,9 @@ APPLY: dict[str, Callable[[State, Event], None]] = {
     "cc_sent": _cc_sent,
     "cc_read": _cc_read,
     "comment_added": lambda s, e: None,
+    "decision_evaluated": lambda s, e: None,
+    "supplement_requested": _supplement_requested,
+    "supplement_received": _supplement_received,
     "task_skipped": lambda s, e: None,
     "task_withdrawn": lambda s, e: None,
     "signers_added": lambda s, e: None,
@@ -221,6 +238,7 @@ APPLY: dict[str, Callable[[State, Event], None]] = {
     "instance_completed": _ended("completed"),
     "instance_terminated": _ended("terminated"),
     "instance_cancelled": _ended("cancelled"),
+    **EVENT_APPLY,
 }
 
 

@@ -13,10 +13,12 @@ from typing import Any
 
 from liucheng.engine import commands as c
 from liucheng.engine.context import Context, Decision, Effect, Event
+from liucheng.engine.event_handlers import event_handlers
 from liucheng.engine.events import apply
 from liucheng.engine.humantask import HANDLERS as HUMAN_TASK_HANDLERS
 from liucheng.engine.humantask.common import require_active
 from liucheng.engine.state import State, child_scopes, copy_state, new_state, tokens_in, upgrade
+from liucheng.engine.timers import arm_boundaries, disarm
 from liucheng.errors import ConflictError, ExpressionError, NotFoundError, StateError
 from liucheng.model import ProcessDefinition, SequenceFlow
 from liucheng.rules.expressions import compile_expression
@@ -34,11 +36,16 @@ class Run:
         self.events: list[Event] = []
         self.effects: list[Effect] = []
         directory = ctx.directory
-        self.functions = {**ctx.functions, "leader": lambda user, levels=1: directory.leader(
-            str(user), int(levels)), "members": lambda role: directory.members(str(role))}
+        self.functions: dict[str, Callable[..., Any]] = {
+            **ctx.functions,
+            "leader": lambda user, levels=1: directory.leader(str(user), int(levels)),
+            "members": lambda role: directory.members(str(role)),
+        }
 
     # -- primitives ----------------------------------------------------------------------
     def emit(self, type_: str, **data: Any) -> Event:
+        if type_ in ("element_left", "element_terminated"):
+            disarm(self, data["token"])  # its timers and subscriptions end with it
         event: Event = {"type": type_, "at": self.ctx.timestamp, **data}
         apply(self.state, event)
         self.events.append(event)
@@ -106,6 +113,7 @@ class Run:
                 token = min(active, key=lambda t: t["seq"])
                 kind = self.definition.element(token["element"]).kind
                 BEHAVIORS[kind].enter(self, token)
+                arm_boundaries(self, token)
                 continue
             if settle_inclusive_joins(self) or self.close_finished_scopes():
                 continue
@@ -128,16 +136,19 @@ class Run:
         """End every token of `scope` and of the scopes inside it."""
         for inner in [*child_scopes(self.state, scope), scope]:
             for token in tokens_in(self.state, inner):
-                for task in [t for t in self.state["tasks"].values() if t["token"] == token["id"]]:
-                    self.emit("task_cancelled", task=task["id"], element=task["element"],
-                              reason=reason)
-                for inc in [i for i in self.state["incidents"].values()
-                            if i["token"] == token["id"]]:
-                    self.emit("incident_resolved", incident=inc["id"], reason=reason)
-                self.emit("element_terminated", token=token["id"], element=token["element"],
-                          reason=reason)
+                self.end_token(token, reason)
             if inner != scope:
-                self.emit("scope_closed", scope=inner, element=self.state["scopes"][inner]["element"])
+                self.emit("scope_closed", scope=inner,
+                          element=self.state["scopes"][inner]["element"])
+
+    def end_token(self, token: Token, reason: str) -> None:
+        """End one token: its open tasks are cancelled and its incidents closed."""
+        for task in [t for t in self.state["tasks"].values() if t["token"] == token["id"]]:
+            self.emit("task_cancelled", task=task["id"], element=task["element"], reason=reason)
+        for inc in [i for i in self.state["incidents"].values() if i["token"] == token["id"]]:
+            self.emit("incident_resolved", incident=inc["id"], reason=reason)
+        self.emit("element_terminated", token=token["id"], element=token["element"],
+                  reason=reason)
 
 
 # -- command handlers --------------------------------------------------------------------
@@ -202,6 +213,7 @@ HANDLERS: dict[type[c.Command], Callable[[Run, Any], None]] = {
     c.RetryIncident: _retry,
     c.CancelInstance: _cancel,
 }
+HANDLERS.update(event_handlers(HANDLERS))
 
 
 def decide(definition: ProcessDefinition, state: State | None, command: c.Command,

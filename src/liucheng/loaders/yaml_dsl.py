@@ -9,14 +9,25 @@ result is the same `ProcessDefinition` a BPMN file gives. See docs/yaml.md.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from liucheng.errors import ModelError, Problem
+from liucheng.loaders.yaml_events import (
+    BOUNDARY_HOSTS,
+    EVENT_BUILDERS,
+    EVENT_STEP_KEYS,
+    attach_boundaries,
+    error_end,
+    start_event,
+)
 from liucheng.loaders.yaml_source import Node, line_of, read_yaml
 from liucheng.model import (
+    BusinessRuleTask,
     Countersign,
+    DocumentItem,
     Element,
     EndEvent,
     ExclusiveGateway,
@@ -34,21 +45,26 @@ from liucheng.model import (
     Variable,
     validate,
 )
+from liucheng.rules.forms import SETTINGS
 
 COMMON_KEYS = {"id", "type", "name", "next", "description", "documentation"}
 STEP_KEYS: dict[str, set[str]] = {
     "user": {"role", "roles", "assignee", "candidate_users", "form", "instructions", "priority",
              "outcomes", "documents", "checks", "distinct_from", "due", "window", "assignment",
-             "countersign", "return_to", "board_stage", "permissions", "on_empty"},
+             "countersign", "return_to", "board_stage", "permissions", "on_empty",
+             "timers", "messages", "signals"},
     "service": {"handler", "set", "input", "output", "retries"},
+    "decision": {"decision"},
     "exclusive": {"routes", "default"},
     "inclusive": {"routes", "branches", "default"},
     "parallel": {"routes", "branches"},
-    "subprocess": {"steps"},
-    "end": {"terminate"},
+    "subprocess": {"steps", "timers", "messages", "signals", "errors"},
+    "end": {"terminate", "error"},
+    **EVENT_STEP_KEYS,
 }
 TOP_KEYS = {"process", "name", "description", "roles", "variables", "steps", "version",
-            "category", "board", "rules", "decisions", "calendar", "starters", "reports"}
+            "category", "board", "rules", "decisions", "calendar", "starters", "reports",
+            "start"}
 FIELD_KEYS = {"id", "type", "label", "required", "default"}
 
 
@@ -92,7 +108,8 @@ class _Compiler:
         return flow
 
     # -- steps ---------------------------------------------------------------------------
-    def steps(self, scope: _Scope, items: Any, where: str, owner: Any) -> tuple[str, list[str]] | None:
+    def steps(self, scope: _Scope, items: Any, where: str,
+              owner: Any) -> tuple[str, list[str]] | None:
         """Compile a list of steps; returns its entry id and its open exits.
 
         Open exits are the elements that continue to "whatever follows the list"; the
@@ -110,7 +127,7 @@ class _Compiler:
             if result is not None:
                 compiled.append((item, *result))
         exits: list[str] = []
-        for i, (node, entry, open_exits) in enumerate(compiled):
+        for i, (node, _entry, open_exits) in enumerate(compiled):
             if i + 1 < len(compiled):
                 nxt = compiled[i + 1][1]
                 for exit_id in open_exits:
@@ -146,10 +163,14 @@ class _Compiler:
         doc = text(node.get("description") or node.get("documentation"))
         builder: Callable[[_Scope, Node, str, Text, int | None, Text], tuple[str, list[str]]] = {
             "user": self._user, "service": self._service, "exclusive": self._gateway,
+            "decision": self._decision,
             "inclusive": self._gateway, "parallel": self._gateway,
             "subprocess": self._subprocess, "end": self._end,
+            **{k: functools.partial(f, self) for k, f in EVENT_BUILDERS.items()},
         }[kind]
         entry, exits = builder(scope, node, step_id, name, line, doc)
+        if kind in BOUNDARY_HOSTS:
+            exits = exits + attach_boundaries(self, scope, node, step_id)
         nxt = node.get("next")
         if nxt is not None and exits:
             targets = nxt if isinstance(nxt, list) else [nxt]
@@ -163,7 +184,8 @@ class _Compiler:
               doc: Text) -> tuple[str, list[str]]:
         known = {"role", "roles", "assignee", "candidate_users", "form", "instructions", "priority",
                  "outcomes", "next", "id", "type", "name", "description", "documentation",
-                 "countersign", "return_to", "distinct_from", "due", "on_empty"}
+                 "countersign", "return_to", "distinct_from", "due", "on_empty", "documents",
+                 "checks"}
         extensions = {k: v for k, v in node.items() if k not in known}
         outcomes = node.get("outcomes") or (["approve", "reject"] if "countersign" in node else [])
         if not isinstance(outcomes, list):
@@ -176,17 +198,75 @@ class _Compiler:
             candidate_users=tuple(str(u) for u in users) if isinstance(users, list) else (),
             form=self.form(node.get("form"), sid),
             instructions=text(node.get("instructions")),
-            priority=int(node.get("priority", 50)) if str(node.get("priority", 50)).isdigit() else 50,
+            priority=_priority(node.get("priority", 50)),
             outcomes=tuple(str(o) for o in outcomes), extensions=extensions,
             countersign=self.countersign(node, sid),
             return_to=self.id_list(node, "return_to", sid),
             distinct_from=self.id_list(node, "distinct_from", sid),
             due=node.get("due") if isinstance(node.get("due"), dict) else None,
             on_empty=str(node.get("on_empty", "pool")),
+            documents=self.documents(node, sid), checks=self.checks(node, sid),
         ))
         if "due" in node and not isinstance(node.get("due"), dict):
             self.problem("'due' must be a mapping such as {working_days: 2} or {hours: 4}", node,
                          "due", sid)
+        return sid, [sid]
+
+    def documents(self, node: Node, sid: str) -> tuple[DocumentItem, ...]:
+        """`documents: [{id, label, required: true|<expression>, scan, check}]`."""
+        items = node.get("documents")
+        if items is None:
+            return ()
+        if not isinstance(items, list):
+            self.problem("'documents' must be a list of checklist items", node, "documents", sid)
+            return ()
+        out: list[DocumentItem] = []
+        keys = {"id", "label", "required", "scan", "check"}
+        for item in items:
+            if not isinstance(item, Node) or not isinstance(item.get("id"), str):
+                self.problem("each document needs an 'id'", item if isinstance(item, Node)
+                             else node, element=sid)
+                continue
+            for key in item:
+                if key not in keys:
+                    self.problem(f"unknown key '{key}' in document '{item['id']}'", item, key,
+                                 sid, _suggest(key, keys))
+            required = item.get("required", True)
+            out.append(DocumentItem(
+                id=item["id"], label=text(item.get("label")) or Text(item["id"]),
+                required=required if isinstance(required, bool) else str(required),
+                scan=bool(item.get("scan", False)), check=text(item.get("check")),
+                line=item.line))
+        return tuple(out)
+
+    def checks(self, node: Node, sid: str) -> tuple[dict[str, Any], ...]:
+        from liucheng.errors import ModelError as _ModelError
+        from liucheng.rules.validators import parse_check
+
+        items = node.get("checks")
+        if items is None:
+            return ()
+        if not isinstance(items, list):
+            self.problem("'checks' must be a list such as [{same: [a.name, b.name]}]", node,
+                         "checks", sid)
+            return ()
+        for i, spec in enumerate(items, 1):
+            try:
+                parse_check(spec, where=f"check {i}")
+            except _ModelError as exc:
+                self.problem(f"check {i}: {exc.problems[0].message}",
+                             spec if isinstance(spec, Node) else node, element=sid)
+        return tuple(dict(spec) for spec in items if isinstance(spec, dict))
+
+    def _decision(self, scope: _Scope, node: Node, sid: str, name: Text, line: int | None,
+                  doc: Text) -> tuple[str, list[str]]:
+        table = node.get("decision")
+        if not isinstance(table, str):
+            self.problem("a decision step names its table: 'decision: <table id>'", node,
+                         element=sid)
+            table = ""
+        scope.elements.append(BusinessRuleTask(id=sid, name=name, line=line, documentation=doc,
+                                               decision=table))
         return sid, [sid]
 
     def id_list(self, node: Node, key: str, sid: str) -> tuple[str, ...]:
@@ -249,6 +329,10 @@ class _Compiler:
                 self.problem("each form field needs an 'id'", f if isinstance(f, Node) else None,
                              element=sid)
                 continue
+            for key in f:
+                if key not in FIELD_KEYS | SETTINGS:
+                    self.problem(f"unknown key '{key}' for field '{f['id']}'", f, key, sid,
+                                 _suggest(key, FIELD_KEYS | SETTINGS))
             out.append(FormField(
                 id=f["id"], type=str(f.get("type", "text")), label=text(f.get("label")),
                 required=bool(f.get("required", False)), default=f.get("default"),
@@ -273,6 +357,9 @@ class _Compiler:
 
     def _end(self, scope: _Scope, node: Node, sid: str, name: Text, line: int | None,
              doc: Text) -> tuple[str, list[str]]:
+        if node.get("error") is not None:
+            scope.elements.append(error_end(node, sid, name, line, doc))
+            return sid, []
         scope.elements.append(EndEvent(id=sid, name=name, line=line, documentation=doc,
                                        terminate=bool(node.get("terminate", False))))
         return sid, []
@@ -366,6 +453,10 @@ class _Compiler:
                 self.flow(scope, exit_id, end_id, None)
 
 
+def _priority(value: Any) -> int:
+    return int(value) if str(value).isdigit() else 50
+
+
 def _opt_str(value: Any) -> str | None:
     return None if value is None else str(value)
 
@@ -373,6 +464,31 @@ def _opt_str(value: Any) -> str | None:
 def _suggest(word: str, options: set[str] | dict[str, Any]) -> str | None:
     close = difflib.get_close_matches(word, sorted(options), n=1)
     return f"did you mean '{close[0]}'?" if close else None
+
+
+def _decisions(c: _Compiler, data: Node) -> dict[str, Any]:
+    """`decisions:` — decision tables in the format of docs/rules.md, keyed by their id."""
+    from liucheng.rules.decision import load_table
+
+    items = data.get("decisions")
+    if items is None:
+        return {}
+    if not isinstance(items, list):
+        c.problem("'decisions' must be a list of decision tables", data, "decisions")
+        return {}
+    tables: dict[str, Any] = {}
+    for item in items:
+        try:
+            table = load_table(item, c.source)
+        except ModelError as exc:
+            for p in exc.problems:
+                c.problems.append(Problem(p.message, element=p.element, line=p.line or line_of(
+                    item), source=c.source, hint=p.hint))
+            continue
+        if table.id in tables:
+            c.problem(f"two decision tables are called '{table.id}'", item)
+        tables[table.id] = table
+    return tables
 
 
 def compile_yaml(data: Any, source: str | None = None) -> ProcessDefinition:
@@ -411,12 +527,17 @@ def compile_yaml(data: Any, source: str | None = None) -> ProcessDefinition:
         c.problem("missing 'steps'", data, hint="list the steps of the procedure under 'steps:'")
     else:
         c.body(top, data.get("steps"), None, data)
+        if top.elements:
+            top.elements[0] = start_event(c, data, top.elements[0])
+    decisions = _decisions(c, data)
     extensions = {k: v for k, v in data.items()
-                  if k not in {"process", "name", "description", "roles", "variables", "steps"}}
+                  if k not in {"process", "name", "description", "roles", "variables", "steps",
+                               "decisions"}}
     definition = ProcessDefinition(
         key=key, name=text(data.get("name")) or Text(key), elements=tuple(top.elements),
         flows=tuple(top.flows), roles=tuple(roles), variables=tuple(variables),
         description=text(data.get("description")), source_name=source, extensions=extensions,
+        decisions=decisions,
     )
     problems = c.problems + (validate(definition) if not c.problems else [])
     if problems:

@@ -2,7 +2,9 @@
 
 from liucheng.model.definition import ProcessDefinition
 from liucheng.model.elements import (
+    BusinessRuleTask,
     Countersign,
+    DocumentItem,
     Element,
     EndEvent,
     ExclusiveGateway,
@@ -18,10 +20,25 @@ from liucheng.model.elements import (
     UserTask,
     Variable,
 )
+from liucheng.model.events import (
+    BoundaryEvent,
+    ErrorEndEvent,
+    EventGateway,
+    MessageEvent,
+    MessageStartEvent,
+    ReceiveTask,
+    SignalEvent,
+    TimerEvent,
+    TimerStartEvent,
+)
+from liucheng.model.timers import Duration, TimerDefinition
 from liucheng.model.validate import check, validate
 
 __all__ = [
-    "Countersign", "Element", "EndEvent", "ExclusiveGateway", "FormField", "InclusiveGateway",
+    "BusinessRuleTask", "Countersign", "DocumentItem", "Element", "EndEvent", "ExclusiveGateway", "FormField", "InclusiveGateway",
     "ParallelGateway", "ProcessDefinition", "Role", "SequenceFlow", "ServiceTask",
     "StartEvent", "SubProcess", "Text", "UserTask", "Variable", "check", "validate",
+    "BoundaryEvent", "Duration", "ErrorEndEvent", "EventGateway", "MessageEvent",
+    "MessageStartEvent", "ReceiveTask", "SignalEvent", "TimerDefinition", "TimerEvent",
+    "TimerStartEvent",
 ]

@@ -34,6 +34,7 @@ class ProcessDefinition:
     description: Text = Text()
     source_name: str | None = None
     extensions: Mapping[str, Any] = field(default_factory=dict)
+    decisions: Mapping[str, Any] = field(default_factory=dict)  # id → rules.DecisionTable
 
     # -- indexes -------------------------------------------------------------------------
     def walk(self) -> Iterator[tuple[Element, str | None]]:

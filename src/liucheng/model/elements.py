@@ -95,6 +95,22 @@ class EndEvent(Element):
 
 
 @dataclass(frozen=True)
+class DocumentItem:
+    """A checklist item of a step (a certificate, a form, a copy): checked off, maybe scanned.
+
+    `required` is True/False or an expression (e.g. `marital_status == "divorced"`);
+    `scan` means a file must be attached; `check` says what to look at.
+    """
+
+    id: str
+    label: Text = Text()
+    required: bool | str = True
+    scan: bool = False
+    check: Text = Text()
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class Countersign:
     """A step signed by several people (会签): how the votes decide the step's outcome.
 
@@ -136,6 +152,8 @@ class UserTask(Element):
     distinct_from: tuple[str, ...] = ()
     due: Mapping[str, Any] | None = None
     on_empty: str = "pool"
+    documents: tuple[DocumentItem, ...] = ()
+    checks: tuple[Mapping[str, Any], ...] = ()
     extensions: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -150,6 +168,14 @@ class ServiceTask(Element):
     handler: str | None = None
     assignments: tuple[tuple[str, str], ...] = ()
     extensions: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BusinessRuleTask(Element):
+    """Runs a decision table of the process (`ProcessDefinition.decisions`) on the variables."""
+
+    kind: ClassVar[str] = "business_rule_task"
+    decision: str = ""
 
 
 @dataclass(frozen=True)

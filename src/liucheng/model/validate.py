@@ -6,6 +6,7 @@ from liucheng.errors import ExpressionError, ModelError, Problem
 from liucheng.model.definition import ProcessDefinition
 from liucheng.model.elements import (
     GATEWAYS,
+    BusinessRuleTask,
     Element,
     EndEvent,
     ExclusiveGateway,
@@ -16,6 +17,7 @@ from liucheng.model.elements import (
     SubProcess,
     UserTask,
 )
+from liucheng.model.events import BoundaryEvent
 from liucheng.rules.expressions import compile_expression
 
 
@@ -49,6 +51,9 @@ def validate(definition: ProcessDefinition) -> list[Problem]:
 
     roles = {r.id for r in definition.roles}
     _check_scope(definition, None, definition.elements, definition.flows, roles, problem)
+    from liucheng.model.validate_events import check_events
+
+    problems.extend(check_events(definition, src))
     return problems
 
 
@@ -80,7 +85,8 @@ def _check_scope(
         report(f"{where} has no start event", definition.element(scope) if scope else None,
                "add a start event (YAML adds one for you before the first step)")
     elif len(starts) > 1 and scope is not None:
-        report(f"{where} has {len(starts)} start events; an embedded sub-process has one", starts[1])
+        report(f"{where} has {len(starts)} start events; an embedded sub-process has one",
+               starts[1])
 
     for element in elements:
         out = [f for f in flows if f.source == element.id]
@@ -88,13 +94,15 @@ def _check_scope(
         if isinstance(element, StartEvent):
             if inc:
                 report("a start event cannot have incoming flows", element)
+        elif isinstance(element, BoundaryEvent):
+            pass  # entered from the activity it is attached to; see validate_events.py
         elif not inc:
             report("has no incoming flow, so no case can reach it", element,
                    "connect a flow to it or remove it")
         if isinstance(element, EndEvent):
             if out:
                 report("an end event cannot have outgoing flows", element)
-        elif not out:
+        elif not out and not isinstance(element, BoundaryEvent):
             if isinstance(element, GATEWAYS):
                 report("gateway has no outgoing flow", element, "add at least one route")
             else:
@@ -130,13 +138,16 @@ def _check_scope(
                     compile_expression(expr)
                 except ExpressionError as exc:
                     report(f"value of '{var}' does not parse: {exc.message}", element)
+        if isinstance(element, BusinessRuleTask) and element.decision not in definition.decisions:
+            report(f"decision table '{element.decision}' is not defined in 'decisions'", element,
+                   _did_you_mean(element.decision, set(definition.decisions)))
         if isinstance(element, SubProcess):
             _check_scope(definition, element.id, element.elements, element.flows, roles, problem)
 
     if starts:
         reachable = {starts[0].id}
         stack = [starts[0].id]
-        for start in starts[1:]:
+        for start in starts[1:] + [e for e in elements if isinstance(e, BoundaryEvent)]:
             reachable.add(start.id)
             stack.append(start.id)
         while stack:
@@ -163,6 +174,25 @@ def _check_human_task(definition: ProcessDefinition, element: UserTask, report: 
             ids = {e.id for e, _ in definition.walk() if isinstance(e, UserTask)}
             report(f"{what} names '{ref}', which is not a user step", element,
                    _did_you_mean(ref, ids))
+    from liucheng.rules.forms import spec_problems
+
+    for text_ in spec_problems(element.form):
+        report(text_, element)
+    names = [f.id for f in element.form] + [d.id for d in element.documents]
+    for dup in sorted({i for i in names if names.count(i) > 1}):
+        report(f"field or document id '{dup}' is used twice in this step", element)
+    for item in element.documents:
+        if isinstance(item.required, str):
+            try:
+                compile_expression(item.required)
+            except ExpressionError as exc:
+                report(f"document '{item.id}' required-if does not parse: {exc.message}",
+                       element)
+    steps = {e.id for e, _ in definition.walk()}
+    for f in element.form:
+        if f.id in steps:
+            report(f"field '{f.id}' has the id of a step; step ids name the step's record",
+                   element, "rename the field")
     if element.on_empty not in ON_EMPTY:
         report(f"on_empty must be one of {', '.join(ON_EMPTY)}", element)
     sign = element.countersign

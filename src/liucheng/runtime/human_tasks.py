@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from liucheng.engine import commands as c
-from liucheng.errors import NotFoundError, Problem, ValidationError
+from liucheng.errors import ForbiddenError, NotFoundError, Problem, ValidationError
+from liucheng.runtime.files import FileStore
 from liucheng.runtime.views import CaseView, TaskView
-from liucheng.storage.tables import instances
+from liucheng.storage.tables import attachments, instances
 
 if TYPE_CHECKING:
     from liucheng.engine.commands import Actor, Command
@@ -28,6 +29,8 @@ class HumanTaskActions:
     transaction: Callable[..., Any]
     clock: Callable[[], datetime]
     ids: Callable[[], str]
+    files: FileStore
+    actor: Callable[..., Actor]
 
     def _require_user(self, repo: Repository, user: str) -> None:
         if repo.user(user) is None:
@@ -91,6 +94,66 @@ class HumanTaskActions:
                 task: str | None = None) -> CaseView:
         return self._command(self._case_id(case_id), user, lambda a: c.AddComment(a, text, task))
 
+    def request_supplement(self, case_id: str, item: str, *, user: str,
+                           note: str | None = None, task: str | None = None) -> CaseView:
+        """补件: record that an item is missing; the case keeps the list."""
+        return self._command(self._case_id(case_id), user, lambda a: c.RequestSupplement(
+            a, item, note, task))
+
+    def receive_supplement(self, case_id: str, supplement: str, *, user: str,
+                           files: Sequence[str] = (), note: str | None = None) -> CaseView:
+        return self._command(self._case_id(case_id), user, lambda a: c.ReceiveSupplement(
+            a, supplement, tuple(files), note))
+
+    # -- files ---------------------------------------------------------------------------
+    def upload(self, case_id: str, content: bytes, filename: str, *, user: str) -> dict[str, Any]:
+        """Store a file for a case (anyone on the case); returns its record with `sha256`."""
+        case_id = self._case_id(case_id)
+        self._require_involved(case_id, user)
+        stored = self.files.put(content, filename)
+        row = {"id": self.ids(), "sha256": stored.sha256, "instance_id": case_id,
+               "filename": stored.filename, "content_type": stored.content_type,
+               "size": stored.size, "uploaded_by": user, "uploaded_at": self.clock()}
+        with self.transaction() as repo:
+            repo.conn.execute(attachments.insert().values(**row))
+        return row
+
+    def download(self, case_id: str, sha256: str, *, user: str) -> tuple[dict[str, Any], bytes]:
+        """A case's file, for the people on the case only."""
+        import sqlalchemy as sa
+
+        case_id = self._case_id(case_id)
+        self._require_involved(case_id, user)
+        with self.transaction() as repo:
+            row = repo.conn.execute(sa.select(attachments).where(
+                attachments.c.instance_id == case_id, attachments.c.sha256 == sha256)
+            ).mappings().first()
+        if row is None:
+            raise NotFoundError(f"case '{case_id}' has no file '{sha256[:12]}'")
+        return dict(row), self.files.get(sha256)
+
+    def attachments(self, case_id: str) -> list[dict[str, Any]]:
+        import sqlalchemy as sa
+
+        case_id = self._case_id(case_id)  # its own transaction: never nest them
+        with self.transaction() as repo:
+            rows = repo.conn.execute(sa.select(attachments).where(
+                attachments.c.instance_id == case_id)
+                .order_by(attachments.c.uploaded_at)).mappings()
+            return [dict(r) for r in rows]
+
+    def _require_involved(self, case_id: str, user: str) -> None:
+        from liucheng.engine.humantask.common import involved
+
+        with self.transaction() as repo:
+            row = repo.instance(case_id)
+            actor = self.actor(repo, user)
+        state = row["state"]
+        if row["status"] != "active":
+            state = {**state, "started_by": row["started_by"]}
+        if not involved(_StateView(state), actor):  # type: ignore[arg-type]
+            raise ForbiddenError(f"{user} is not on case '{case_id}'")
+
     # -- out of office -------------------------------------------------------------------
     def set_out_of_office(self, user: str, delegate: str, starts: datetime, ends: datetime, *,
                           process: str | None = None, reason: str | None = None) -> str:
@@ -121,7 +184,8 @@ class HumanTaskActions:
 
     def delegations(self, user: str | None = None) -> list[dict[str, Any]]:
         with self.transaction() as repo:
-            return repo.delegations(user)
+            rows: list[dict[str, Any]] = repo.delegations(user)
+            return rows
 
     # -- inbox ---------------------------------------------------------------------------
     def inbox(self, user: str, view: str = "mine", *, process: str | None = None,
@@ -163,12 +227,23 @@ class HumanTaskActions:
                offset: int = 0) -> list[dict[str, Any]]:
         """抄送我的."""
         with self.transaction() as repo:
-            return repo.copies_to(user, unread_only=unread_only, limit=limit, offset=offset)
+            rows: list[dict[str, Any]] = repo.copies_to(user, unread_only=unread_only,
+                                                        limit=limit, offset=offset)
+            return rows
 
     def notifications(self, user: str, *, unread_only: bool = False) -> list[dict[str, Any]]:
         with self.transaction() as repo:
-            return repo.notifications(user, unread_only=unread_only)
+            rows: list[dict[str, Any]] = repo.notifications(user, unread_only=unread_only)
+            return rows
 
     def mark_notifications_read(self, user: str) -> int:
         with self.transaction() as repo:
-            return repo.mark_notifications_read(user, self.clock())
+            count: int = repo.mark_notifications_read(user, self.clock())
+            return count
+
+
+class _StateView:
+    """Just enough of a Run for `involved` to read a stored state."""
+
+    def __init__(self, state: dict[str, Any]) -> None:
+        self.state = state

@@ -19,6 +19,7 @@ TEXTS = {
     "urge": "催办：{name} / Reminder: {name}",
     "cc": "抄送给您：{name} / Copied to you: {name}",
     "delegated": "委派给您：{name} / Delegated to you: {name}",
+    "supplement": "补件已到：{name} / Supplement received: {name}",
 }
 
 

@@ -8,6 +8,7 @@ and change nothing.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -42,11 +43,16 @@ from liucheng.errors import (
 )
 from liucheng.model import ProcessDefinition
 from liucheng.rules.expressions import BUILTINS
+from liucheng.runtime.calls import calls_round
 from liucheng.runtime.definitions import checksum, compile_source, detect_format
-from liucheng.runtime.views import CaseView, DefinitionView, HistoryEntry, TaskView
 from liucheng.runtime.directory import StoredDirectory
+from liucheng.runtime.event_actions import EventActions
+from liucheng.runtime.files import FileStore
 from liucheng.runtime.human_tasks import HumanTaskActions
 from liucheng.runtime.notify import notifications_for
+from liucheng.runtime.outbox import NotifySettings, deliver, enqueue
+from liucheng.runtime.start_timers import schedule_start_timers
+from liucheng.runtime.views import CaseView, DefinitionView, HistoryEntry, TaskView
 from liucheng.storage.database import create_engine, migrate
 from liucheng.storage.repository import Repository
 from liucheng.storage.tables import instances, tasks
@@ -75,14 +81,16 @@ def _new_id() -> str:
     return uuid.uuid4().hex
 
 
-class Engine(HumanTaskActions):
+class Engine(HumanTaskActions, EventActions):
     """liucheng from Python: deploy processes, start cases, work the inbox, read history."""
 
     def __init__(self, database_url: str | None = None, *, clock: Callable[[], datetime] = _utcnow,
                  ids: Callable[[], str] = _new_id, migrate_schema: bool = True,
                  db: sa.Engine | None = None, calendar: BusinessCalendar | None = None,
-                 urge_interval_minutes: int = 60) -> None:
+                 urge_interval_minutes: int = 60, notify: NotifySettings | None = None,
+                 data_dir: str | None = None) -> None:
         self.db = db or create_engine(database_url)
+        self._local = threading.local()
         self.clock = clock
         self.ids = ids
         self.handlers: dict[str, Handler] = {}
@@ -90,17 +98,31 @@ class Engine(HumanTaskActions):
         self.functions: dict[str, Callable[..., Any]] = {**BUILTINS,
                                                          **calendar_functions(self.calendar)}
         self.urge_interval_minutes = urge_interval_minutes
+        self.files = FileStore(data_dir)
+        self.notify = notify
         if migrate_schema:
             migrate(self.db)
 
     def close(self) -> None:
         self.db.dispose()
 
+    def deliver_notifications(self, limit: int = 100) -> int:
+        """Send due e-mails and webhooks from the outbox (after commit); returns how many."""
+        return 0 if self.notify is None else deliver(self.db, self.notify, self.clock(),
+                                                     limit=limit)
+
     # -- plumbing ------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[Repository]:
-        with self.db.begin() as conn:
-            yield Repository(conn)
+        """One database transaction. Nesting them would deadlock SQLite, so it is refused."""
+        if getattr(self._local, "open", False):
+            raise ConfigurationError("a transaction was opened inside another one")
+        self._local.open = True
+        try:
+            with self.db.begin() as conn:
+                yield Repository(conn)
+        finally:
+            self._local.open = False
 
     def _context(self, repo: Repository) -> Context:
         return Context(now=self.clock(), new_id=self.ids, functions=self.functions,
@@ -152,6 +174,7 @@ class Engine(HumanTaskActions):
                    "format": fmt, "source": text, "checksum": digest, "deployed_at": self.clock(),
                    "deployed_by": by}
             repo.insert_definition(row)
+            schedule_start_timers(repo, definition, row, self.clock(), self.calendar, self.ids)
             for role in definition.roles:
                 repo.ensure_role(role.id, role.name.zh or role.id, role.name.en)
             return DefinitionView.of(row)
@@ -165,7 +188,8 @@ class Engine(HumanTaskActions):
             row = (repo.latest_definition(key) if version is None
                    else repo.definition_version(key, version))
             if row is None:
-                raise NotFoundError(f"no process '{key}'" + (f" version {version}" if version else ""),
+                raise NotFoundError(f"no process '{key}'"
+                                    + (f" version {version}" if version else ""),
                                     hint="deploy it first with 'liucheng deploy FILE'")
             return compile_source(row["source"], row["format"], row["key"])
 
@@ -203,7 +227,13 @@ class Engine(HumanTaskActions):
             repo.update_instance(case_id, version, values)
             version += 1
             repo.persist_events(case_id, key, decision.events)
-            repo.add_notifications(notifications_for(repo, case_id, decision, self.ids))
+            notes = notifications_for(repo, case_id, decision, self.ids)
+            repo.add_notifications(notes)
+            enqueue(repo, notes, self.notify)  # e-mail / webhooks, sent after commit
+            follow = calls_round(self, repo, case_id, decision, definition)
+            if follow is not None:  # a called case was started (runtime/calls.py)
+                decision = follow
+                continue
             calls = [e for e in decision.effects if e["type"] == "invoke_service"]
             if not calls:
                 return
@@ -296,7 +326,8 @@ class Engine(HumanTaskActions):
 
     def state(self, case_id: str) -> dict[str, Any]:
         with self.transaction() as repo:
-            state: dict[str, Any] = repo.instance(repo.resolve_id(instances, case_id, "case"))["state"]
+            row = repo.instance(repo.resolve_id(instances, case_id, "case"))
+            state: dict[str, Any] = row["state"]
             return state
 
     def history(self, case_id: str) -> list[HistoryEntry]:
@@ -311,7 +342,7 @@ class Engine(HumanTaskActions):
 
     def tasks(self, *, user: str | None = None, role: str | None = None, case: str | None = None,
               status: str | None = "open", limit: int = 100, offset: int = 0) -> list[TaskView]:
-        """Open tasks: a user's (assigned to them, or in the pool of their roles), by role, by case."""
+        """Open tasks: a user's (assigned or in their roles' pool), a role's, or a case's."""
         with self.transaction() as repo:
             case_id = repo.resolve_id(instances, case, "case") if case else None
             if user is not None:
@@ -329,7 +360,8 @@ class Engine(HumanTaskActions):
             return repo.open_incidents()
 
     # -- organisation --------------------------------------------------------------------
-    def add_user(self, user_id: str, name: str | None = None, *, roles: list[str] | tuple[str, ...] = (),
+    def add_user(self, user_id: str, name: str | None = None, *,
+                 roles: list[str] | tuple[str, ...] = (),
                  admin: bool = False, email: str | None = None) -> None:
         with self.transaction() as repo:
             repo.upsert_user({"id": user_id, "name": name or user_id, "email": email,

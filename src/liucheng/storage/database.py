@@ -41,7 +41,8 @@ def create_engine(url: str | None = None, *, synchronous: str = "NORMAL") -> sa.
         parsed = sa.make_url(url)
     except sa.exc.ArgumentError as exc:
         raise ConfigurationError(f"database URL '{url}' is not valid: {exc}",
-                                 hint="use sqlite:///file.db or postgresql://user@host/db") from None
+                                 hint="use sqlite:///file.db or postgresql://user@host/db"
+                                 ) from None
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)

@@ -86,7 +86,7 @@ steps:
 """
 
 
-def test_return_from_a_branch_to_before_the_split_cancels_every_branch_and_resets_the_join() -> None:
+def test_return_from_a_branch_to_before_the_split_cancels_all_branches_and_resets_join() -> None:
     case = Case(PARALLEL).start().complete("intake", actor=WANG).complete("finance", actor=ZHAO)
     assert case.open_steps() == ["legal"]
     case.run(c.ReturnTask(LI, case.task_id("legal"), "intake"))

@@ -15,11 +15,13 @@ from liucheng.engine.behaviors.gateways import (
     ParallelGatewayBehavior,
     settle_inclusive_joins,
 )
+from liucheng.engine.behaviors.rules import BusinessRuleTaskBehavior
 from liucheng.engine.behaviors.tasks import (
     ServiceTaskBehavior,
     SubProcessBehavior,
     UserTaskBehavior,
 )
+from liucheng.engine.behaviors.timers import EVENT_BEHAVIORS
 
 if TYPE_CHECKING:
     from liucheng.engine.interpreter import Run
@@ -38,6 +40,8 @@ BEHAVIORS: dict[str, Behavior] = {
     "exclusive_gateway": ExclusiveGatewayBehavior(),
     "parallel_gateway": ParallelGatewayBehavior(),
     "inclusive_gateway": InclusiveGatewayBehavior(),
+    "business_rule_task": BusinessRuleTaskBehavior(),
+    **EVENT_BEHAVIORS,
 }
 
 __all__ = ["BEHAVIORS", "Behavior", "settle_inclusive_joins"]

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from liucheng.engine.commands import CompleteTask
 from liucheng.engine.humantask.common import authorize, record_step, tasks_of
-from liucheng.errors import Problem, StateError, ValidationError
+from liucheng.engine.humantask.forms import checked_data
+from liucheng.errors import StateError
 from liucheng.model import UserTask
 
 if TYPE_CHECKING:
@@ -40,8 +41,8 @@ def complete(run: Run, task: Task, cmd: CompleteTask) -> None:
     if task["kind"] == "added":
         _finish_added(run, task, element, cmd)
         return
-    data = {**task.get("draft", {}), **cmd.variables}
-    _validate(run, task, element, cmd.outcome, data)
+    data = checked_data(run, task, element, cmd.outcome,
+                        {**task.get("draft", {}), **cmd.variables})
     if not task["claimed"] and task["assignee"] is None:
         run.emit("task_claimed", task=task["id"], element=element.id, actor=cmd.actor.user,
                  implicit=True)
@@ -61,21 +62,6 @@ def complete(run: Run, task: Task, cmd: CompleteTask) -> None:
         create_task(run, token, element, user, roles=[], kind="added", main=task["id"],
                     position="after", added_by=task["assignee"] or cmd.actor.user)
     finish_if_done(run, token)
-
-
-def _validate(run: Run, task: Task, element: UserTask, outcome: str | None,
-              data: dict[str, Any]) -> None:
-    problems: list[Problem] = []
-    if element.outcomes and outcome not in element.outcomes:
-        problems.append(Problem(f"choose an outcome: {', '.join(element.outcomes)}",
-                                element=element.id, field="outcome"))
-    known = run.state["variables"]
-    for f in element.form:
-        if f.required and data.get(f.id, known.get(f.id)) in (None, "", []):
-            problems.append(Problem(f"'{f.label.get() or f.id}' is required",
-                                    element=element.id, field=f.id))
-    if problems:
-        raise ValidationError(problems, task=task["id"])
 
 
 def _finish_added(run: Run, task: Task, element: UserTask, cmd: CompleteTask) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from liucheng.engine import commands as c
-from liucheng.engine.humantask import actions, returns
+from liucheng.engine.humantask import actions, returns, supplements
 from liucheng.engine.humantask.common import open_task
 from liucheng.engine.humantask.complete import complete
 
@@ -33,4 +33,6 @@ HANDLERS: dict[type[c.Command], Callable[[Run, Any], None]] = {
     c.ReturnTask: returns.return_task,
     c.WithdrawTask: returns.withdraw_task,
     c.WithdrawCase: returns.withdraw_case,
+    c.RequestSupplement: supplements.request,
+    c.ReceiveSupplement: supplements.receive,
 }

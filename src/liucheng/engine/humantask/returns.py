@@ -122,11 +122,7 @@ def _end_token(run: Run, token: Token, reason: str) -> None:
         inner = next(s for s, v in run.state["scopes"].items() if v["parent_token"] == token["id"])
         run.terminate(inner, reason)
         run.emit("scope_closed", scope=inner, element=token["element"])
-    for task in [t for t in run.state["tasks"].values() if t["token"] == token["id"]]:
-        run.emit("task_cancelled", task=task["id"], element=task["element"], reason=reason)
-    for inc in [i for i in run.state["incidents"].values() if i["token"] == token["id"]]:
-        run.emit("incident_resolved", incident=inc["id"], reason=reason)
-    run.emit("element_terminated", token=token["id"], element=token["element"], reason=reason)
+    run.end_token(token, reason)
 
 
 def withdraw_task(run: Run, cmd: WithdrawTask) -> None:
