@@ -110,6 +110,7 @@ events = sa.Table(
     sa.Column("data", JSON, nullable=False),
     sa.Index("ix_events_instance", "instance_id", "seq"),
     sa.Index("ix_events_type_at", "type", "at"),
+    sa.Index("ix_events_task", "task_id", "seq"),  # migration 0006
 )
 
 incidents = sa.Table(
