@@ -15,6 +15,8 @@ gateway (`type: first_of`), error ends and timer or message starts. See docs/eve
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from liucheng.loaders.yaml_source import Node, line_of
@@ -160,6 +162,12 @@ def build_call(c: _Compiler, scope: _Scope, node: Node, sid: str, name: Text,
 
 EVENT_BUILDERS = {"timer": build_timer, "message": build_message, "receive": build_message,
                   "signal": build_signal, "first_of": build_first_of, "call": build_call}
+Builder = Callable[["_Scope", Node, str, Text, "int | None", Text], tuple[str, list[str]]]
+
+
+def event_builders(c: _Compiler) -> dict[str, Builder]:
+    """The step builders of this module, bound to the compiler `c`."""
+    return {kind: functools.partial(build, c) for kind, build in EVENT_BUILDERS.items()}
 
 
 def attach_boundaries(c: _Compiler, scope: _Scope, node: Node, sid: str) -> list[str]:
