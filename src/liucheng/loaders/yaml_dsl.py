@@ -9,7 +9,6 @@ result is the same `ProcessDefinition` a BPMN file gives. See docs/yaml.md.
 from __future__ import annotations
 
 import difflib
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,10 +16,10 @@ from typing import Any
 from liucheng.errors import ModelError, Problem
 from liucheng.loaders.yaml_events import (
     BOUNDARY_HOSTS,
-    EVENT_BUILDERS,
     EVENT_STEP_KEYS,
     attach_boundaries,
     error_end,
+    event_builders,
     start_event,
 )
 from liucheng.loaders.yaml_source import Node, line_of, read_yaml
@@ -166,7 +165,7 @@ class _Compiler:
             "decision": self._decision,
             "inclusive": self._gateway, "parallel": self._gateway,
             "subprocess": self._subprocess, "end": self._end,
-            **{k: functools.partial(f, self) for k, f in EVENT_BUILDERS.items()},
+            **event_builders(self),
         }[kind]
         entry, exits = builder(scope, node, step_id, name, line, doc)
         if kind in BOUNDARY_HOSTS:
