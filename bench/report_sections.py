@@ -1,0 +1,244 @@
+"""The sections of bench/README.md, one function each (see report.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.stats import Summary, per_second, ratio
+from bench.workload import MODELS
+
+Lines = list[str]
+
+
+def rate(s: Summary) -> str:
+    return f"{s.median:,.0f} ({s.low:,.0f}–{s.high:,.0f})"
+
+
+def times(s: Summary) -> str:
+    return f"{s.median:.2f}× ({s.low:.2f}–{s.high:.2f})"
+
+
+def share(s: Summary) -> str:
+    return f"{s.median:.0%} ({s.low:.0%}–{s.high:.0%})"
+
+
+def ms(s: Summary) -> str:
+    return f"{s.median:.1f} ms ({s.low:.1f}–{s.high:.1f})"
+
+
+def _rates(results: dict[str, list[Any]], name: str) -> list[float]:
+    return per_second(results[name])
+
+
+def run_facts(r: dict[str, Any]) -> Lines:
+    m = r["machine"]
+    peers = r["peers"]
+    rows = [("date", r["date"]), ("command", f"`{r['command']}`"),
+            ("duration", f"{r['seconds'] / 60:.1f} minutes"),
+            ("load average", "{:.1f} before, {:.1f} after (1-minute; other work shares the "
+             "machine)".format(r["load_before"][0], r["load_after"][0])),
+            ("machine", f"{m['nproc']} cores ({m['cpu']}), {m['memory']} memory, {m['os']}"),
+            ("Python", m["python"]), ("liucheng", m["liucheng"]),
+            ("liucheng side loads", "the BPMN files" if r["loader"] == "bpmn" else
+             "the YAML twins of the BPMN files (the BPMN importer has not landed yet)"),
+            ("SpiffWorkflow", f"{peers.get('SpiffWorkflow')} (lxml {peers.get('lxml')}), "
+                              "in bench/.venv-peers"),
+            ("SQLAlchemy / psycopg", f"{m['sqlalchemy']} / {m['psycopg']}"),
+            ("SQLite", m["sqlite"])]
+    server = r.get("B3", {}).get("server")
+    if server:
+        rows.append(("PostgreSQL", f"{server} on 127.0.0.1 (same machine)"))
+    if r.get("quick"):
+        rows.append(("size", "**--quick run: small sizes, figures are indicative only**"))
+    return ["## The run", "", "| | |", "| --- | --- |",
+            *[f"| {k} | {v} |" for k, v in rows], ""]
+
+
+def targets(r: dict[str, Any]) -> Lines:
+    rows: list[tuple[str, str, str, bool]] = []
+    for model, res in r.get("B1", {}).items():
+        q = ratio(_rates(res, "b1.liucheng"), _rates(res, "b1.spiff"))
+        rows.append((f"B1 pure core, {model}", "≥ 10× SpiffWorkflow", times(q), q.median >= 10))
+    for key, res in r.get("B2", {}).get("figures", {}).items():
+        lc = _rates(res, "b2.liucheng")
+        c = ratio(lc, _rates(res, "b2.ceiling"))
+        s = ratio(lc, _rates(res, "b2.spiff"))
+        rows.append((f"B2 SQLite {key}", "≥ 50% of the ceiling", share(c), c.median >= 0.5))
+        rows.append((f"B2 SQLite {key}", "≥ 5× SpiffWorkflow", times(s), s.median >= 5))
+    for key, res in r.get("B3", {}).get("figures", {}).items():
+        c = ratio(_rates(res, "b3.liucheng"), _rates(res, "b3.ceiling"))
+        clients, model = key.split("/")
+        rows.append((f"B3 PostgreSQL, {clients} client(s), {model}", "≥ 50% of the ceiling",
+                     share(c), c.median >= 0.5))
+    for backend, res in r.get("B4", {}).items():
+        if "rounds" in res:
+            p99 = Summary.of([x["p99_ms"] for x in res["rounds"]])
+            rows.append((f"B4 inbox p99, {backend}", "≤ 10 ms", ms(p99), p99.median <= 10))
+    out = ["## Targets", "", "| case | target | measured | met |", "| --- | --- | --- | --- |"]
+    out += [f"| {c} | {t} | {m} | {'yes' if ok else '**no**'} |" for c, t, m, ok in rows]
+    return [*out, ""]
+
+
+def b1(res: dict[str, Any]) -> Lines:
+    out = ["## B1 — pure core, in memory", "",
+           "User-task completions per second: liucheng's `decide(CompleteTask)` on the "
+           "instance state vs SpiffWorkflow's `BpmnWorkflow` on the same BPMN file "
+           "(complete the ready user tasks, then `do_engine_steps()`).", "",
+           "| model | liucheng /s | SpiffWorkflow /s | liucheng ÷ Spiff |",
+           "| --- | ---: | ---: | ---: |"]
+    for model, r in res.items():
+        lc, sp = _rates(r, "b1.liucheng"), _rates(r, "b1.spiff")
+        out.append(f"| {model} ({MODELS[model].description}) | {rate(Summary.of(lc))} | "
+                   f"{rate(Summary.of(sp))} | {times(ratio(lc, sp))} |")
+    return [*out, ""]
+
+
+def b2(res: dict[str, Any]) -> Lines:
+    out = ["## B2 — durable, SQLite (WAL)", "",
+           "Completions per second through `Engine` (each command its own transaction), vs "
+           "the ceiling (plain `sqlite3`, one transaction per completion doing the same "
+           "reads and writes) and vs SpiffWorkflow saving its serializer's JSON to SQLite and "
+           "reloading it for every completion.", "",
+           "| synchronous / model | liucheng /s | ceiling /s | SpiffWorkflow /s | "
+           "% of ceiling | × Spiff |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    rows_per: list[str] = []
+    for key, r in res["figures"].items():
+        lc, ce, sp = (_rates(r, f"b2.{s}") for s in ("liucheng", "ceiling", "spiff"))
+        out.append(f"| {key} | {rate(Summary.of(lc))} | {rate(Summary.of(ce))} | "
+                   f"{rate(Summary.of(sp))} | {share(ratio(lc, ce))} | {times(ratio(lc, sp))} |")
+        e_rows = r["b2.liucheng"][0]["event_rows"] / r["b2.liucheng"][0]["completions"]
+        c_rows = r["b2.ceiling"][0]["event_rows"] / r["b2.ceiling"][0]["completions"]
+        rows_per.append(f"| {key} | {e_rows:.2f} | {c_rows:.2f} | "
+                        f"{r['b2.spiff'][0]['state_bytes']:,} |")
+    out += ["", "Rows written, counted from the `events` table of the Engine's run and from "
+            "what the ceiling inserted, and the size of SpiffWorkflow's saved state:", "",
+            "| synchronous / model | event rows per completion, Engine | … ceiling | "
+            "Spiff JSON bytes per save |", "| --- | ---: | ---: | ---: |", *rows_per, ""]
+    st = res.get("statements")
+    if st:
+        c, lk = st["complete"], st["lookup"]
+        out += ["What the Engine sends to SQLite (counted with SQLAlchemy events, untimed): "
+                f"`complete()` = {c['transactions']:.1f} transactions, "
+                f"{c['statements']:.1f} statements; `tasks(case=…)` = "
+                f"{lk['transactions']:.1f} transaction, {lk['statements']:.1f} statement. "
+                "The ceiling: 1 transaction of 7 statements per completion (read the "
+                "instance, write it back, insert the events, update the ended task row, "
+                "delete its candidates, insert the new task and candidate rows) and one "
+                "lookup per round. One `complete()` of the Engine:", "", "```",
+                *st["sample"], "```", ""]
+    return out
+
+
+def b3(res: dict[str, Any]) -> Lines:
+    out = ["## B3 — PostgreSQL", ""]
+    if "skipped" in res:
+        return [*out, f"Not measured: {res['skipped']}.", ""]
+    out += ["Completions per second through `Engine` with N concurrent clients (processes, "
+            "each its own connection and its own cases) vs the same statements through plain "
+            "psycopg (the ceiling), on a database created for the run and dropped after it.",
+            "", "| clients / model | liucheng /s | ceiling /s | % of ceiling |",
+            "| --- | ---: | ---: | ---: |"]
+    for key, r in res["figures"].items():
+        lc, ce = _rates(r, "b3.liucheng"), _rates(r, "b3.ceiling")
+        out.append(f"| {key} | {rate(Summary.of(lc))} | {rate(Summary.of(ce))} | "
+                   f"{share(ratio(lc, ce))} |")
+    return [*out, ""]
+
+
+def b4(res: dict[str, Any]) -> Lines:
+    out = ["## B4 — inbox latency", "",
+           "`Engine.tasks(user=…)`, first page (100 rows), for users holding 3 roles, on a "
+           "bulk-loaded inbox (see `bench/inbox_data.py` for its shape). Each round is a "
+           "series of calls cycling over ten such users; p50 and p99 are per round. SQLite and "
+           "PostgreSQL are loaded at the same time (the load column is that parallel "
+           "set-up, not timed otherwise), then measured one after the other.", "",
+           "| backend | tasks (open) | load | open tasks the user may see | p50 | p99 |",
+           "| --- | --- | ---: | ---: | ---: | ---: |"]
+    plans: Lines = []
+    whatif: Lines = []
+    for backend, r in res.items():
+        if "skipped" in r:
+            out.append(f"| {backend} | not measured: {r['skipped']} | | | | |")
+            continue
+        p50 = Summary.of([x["p50_ms"] for x in r["rounds"]])
+        p99 = Summary.of([x["p99_ms"] for x in r["rounds"]])
+        out.append(f"| {backend} | {r['tasks']:,} ({r['open']:,}) | {r['load_seconds']:.0f} s | "
+                   f"{r['visible_open_tasks']:,} | {ms(p50)} | {ms(p99)} |")
+        plans += [f"Query plan on {backend}:", "", "```", *r["plan"], "```", ""]
+        w = r.get("whatif")
+        if w:
+            whatif.append(f"| {backend} | {ms(Summary.of([x['p50_ms'] for x in w['rounds']]))} "
+                          f"| {ms(Summary.of([x['p99_ms'] for x in w['rounds']]))} | "
+                          f"{'yes' if w['same_page'] else '**no**'} |")
+    if whatif:
+        out += ["", "What-if (a proposed fix, not product code — `bench/inbox_whatif.py`): the "
+                "same page read from a pool table carrying the sort keys, indexed "
+                "`(kind, value, priority DESC, created_at, task_id)`, one index range per "
+                "role cut to 100, merged:", "",
+                "| backend | p50 | p99 | same page as the Engine's |",
+                "| --- | ---: | ---: | --- |",
+                *whatif]
+    return [*out, "", *plans]
+
+
+def not_measured() -> Lines:
+    return ["## Not yet measured", "",
+            "- **B5 analytics**: cycle/waiting-time and bottleneck reports over a large "
+            "history.", "- **B6 memory**: resident memory per running case and per "
+            "loaded definition.", "- **B7 web**: requests per second and latency of the "
+            "inbox page and the task form through the web application.", ""]
+
+
+def method(r: dict[str, Any]) -> Lines:
+    return ["## What is timed", "",
+            "- Every side of every round is a fresh process (`python -m bench.run_side`); "
+            "set-up (deploying, starting the cases, loading data) and a few warm-up cases "
+            "are not timed.",
+            "- **B1**: only the completion calls — `decide(CompleteTask)` for liucheng; "
+            "finding the ready user tasks, `task.run()` and `do_engine_steps()` for Spiff.",
+            "- **B2, B3**: working the started cases to the end, the way a client does: "
+            "list the case's open tasks (`engine.tasks(case=…)`; the ceiling runs the same "
+            "SELECT), complete each (`engine.complete(…)`; the ceiling runs its one "
+            "transaction), repeat. Spiff: one transaction per completion (load, deserialize, "
+            "complete one ready task, `do_engine_steps()`, serialize, save). B3 counts all "
+            "clients' completions over the time from a common barrier to the last "
+            "client's end.",
+            "- The ceiling's script (state to write, event, task and candidate rows) is "
+            "computed in advance by the pure core, so it writes the same rows as the "
+            "Engine (the row counts above show it); it still encodes the JSON and decodes the "
+            "instance state it reads inside the timed loop. Where the Engine writes one row "
+            "twice (the implicit claim and the completion of a task) the ceiling writes "
+            "it once.",
+            "- The models are `bench/models/*.bpmn` (plain BPMN 2.0, parsed by Spiff's "
+            "`BpmnParser`). " + _loader_note(r["loader"]),
+            "- Profiles of the liucheng sides: [PROFILES.md](PROFILES.md).",
+            "- There are no timing assertions in any test; these figures are for reading.",
+            ""]
+
+
+def _loader_note(loader: str) -> str:
+    twin = ("the YAML twin next to each file (same element and flow ids, checked against the "
+            "BPMN file whenever it is used)")
+    if loader == "bpmn":
+        return ("The liucheng side imports the same files with "
+                f"`liucheng.loaders.bpmn_xml.load_bpmn`; {twin} is only a fallback for a "
+                "tree without the importer.")
+    return ("The measured code has no `liucheng.loaders.bpmn_xml.load_bpmn` yet, so the "
+            f"liucheng side loads {twin}; once the importer lands the runner loads the BPMN "
+            "files themselves.")
+
+
+def reproduce() -> Lines:
+    return ["## How to reproduce", "", "From the project root, with the product's venv:", "",
+            "```sh", ".venv/bin/python -m bench            # full run, ~15 minutes on 2 cores",
+            ".venv/bin/python -m bench --quick    # a small run, a few minutes",
+            ".venv/bin/python -m bench --only B1,B2 --rounds 3 --no-profile",
+            ".venv/bin/python -m bench --inbox-tasks 200000 --inbox-open 20000",
+            "```", "",
+            "The first run creates `bench/.venv-peers` (git-ignored) and installs the pinned "
+            "SpiffWorkflow and py-spy from PyPI into it; SpiffWorkflow is LGPL and never a "
+            "dependency of liucheng. B3 and B4 need PostgreSQL at 127.0.0.1:5432 with trust "
+            "authentication and a `test` database to connect to (set `BENCH_PG_ADMIN_URL` "
+            "to use another); the runner creates its own databases and drops them. Scratch "
+            "SQLite files go to `bench/runs/` (git-ignored). Without `--output` the run "
+            "rewrites this file and `bench/PROFILES.md`.", ""]

@@ -1,0 +1,194 @@
+"""The runner: every case side by side, repeated in alternating order, then the README.
+
+Each side of each round is a fresh process (`bench.run_side`): liucheng and the ceilings
+in this interpreter's venv, SpiffWorkflow in bench/.venv-peers. Rounds rotate which side
+goes first. Scratch databases live in bench/runs/ (git-ignored) and are deleted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import machine, peers, pgdb, profiling, report, snapshot
+from bench.sizes import FULL, QUICK, Sizes
+from bench.stats import rotate
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+RUNS = BENCH_DIR / "runs"
+PRODUCT_PYTHON = sys.executable
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+@dataclass
+class Runner:
+    sizes: Sizes
+    env: dict[str, str]  # of every measured process: which liucheng it imports
+
+    def start(self, name: str, params: dict[str, Any]) -> subprocess.Popen[str]:
+        python = str(peers.PEERS_PYTHON) if name.endswith(".spiff") else PRODUCT_PYTHON
+        return subprocess.Popen([python, "-m", "bench.run_side", name, json.dumps(params)],
+                                cwd=ROOT, env=self.env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+
+    @staticmethod
+    def finish(name: str, process: subprocess.Popen[str]) -> dict[str, Any]:
+        stdout, stderr = process.communicate()
+        lines = [x for x in stdout.splitlines() if x.startswith("BENCH-RESULT ")]
+        if process.returncode or not lines:
+            raise RuntimeError(f"{name} failed ({process.returncode}):\n{stderr[-3000:]}")
+        return dict(json.loads(lines[-1].split(" ", 1)[1]))
+
+    def side(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
+        return self.finish(name, self.start(name, params))
+
+    def rounds(self, sides: dict[str, dict[str, Any]], label: str) -> dict[str, list[Any]]:
+        """Run every side once a round, rotating which goes first; results per side."""
+        count = self.sizes.rounds
+        out: dict[str, list[Any]] = {name: [] for name in sides}
+        for r in range(count):
+            for name in rotate(list(sides), r):
+                res = self.side(name, sides[name])
+                out[name].append(res)
+                log(f"{label} round {r + 1}/{count} {name}: {res['per_second']:,.0f}/s")
+        return out
+
+    def b1(self) -> dict[str, Any]:
+        results = {}
+        for model, cases in self.sizes.b1_cases.items():
+            params = {"model": model, "cases": cases, "warmup": self.sizes.warmup * 5}
+            results[model] = self.rounds({"b1.liucheng": params, "b1.spiff": params},
+                                         f"B1 {model}")
+        return results
+
+    def b2(self) -> dict[str, Any]:
+        figures: dict[str, Any] = {}
+        for sync in ("NORMAL", "FULL"):
+            for model, cases in self.sizes.b2_cases.items():
+                base = {"model": model, "cases": cases, "warmup": self.sizes.warmup,
+                        "synchronous": sync}
+                sides = {f"b2.{s}": {**base, "path": str(RUNS / f"b2-{s}.db")}
+                         for s in ("liucheng", "ceiling", "spiff")}
+                figures[f"{sync}/{model}"] = self.rounds(sides, f"B2 {sync} {model}")
+        model = next(iter(self.sizes.b2_cases))
+        return {"figures": figures, "statements": self.side("b2.statements", {
+            "model": model, "cases": 5, "path": str(RUNS / "b2-statements.db")})}
+
+    def b3(self) -> dict[str, Any]:
+        why = pgdb.available()
+        if why:
+            return {"skipped": f"PostgreSQL not reachable: {why}"}
+        figures: dict[str, Any] = {}
+        with pgdb.database("b3") as url:
+            for clients in self.sizes.b3_clients:
+                for model, cases in self.sizes.b3_cases.items():
+                    params = {"url": url, "model": model, "clients": clients,
+                              "cases_per_client": max(1, cases // clients),
+                              "warmup": self.sizes.warmup}
+                    figures[f"{clients}/{model}"] = self.rounds(
+                        {"b3.liucheng": params, "b3.ceiling": params},
+                        f"B3 {clients} client(s) {model}")
+        return {"server": pgdb.server_version(), "figures": figures}
+
+    def b4(self) -> dict[str, Any]:
+        """Load SQLite and PostgreSQL at once (set-up), then measure one after the other."""
+        s = self.sizes
+        params = {"tasks": s.inbox_tasks, "open": s.inbox_open, "roles": s.inbox_roles,
+                  "users": s.inbox_users, "queries": s.inbox_queries, "rounds": s.rounds}
+        why = pgdb.available()
+        results: dict[str, Any] = {}
+        with ExitStack() as stack:
+            urls = {"sqlite": f"sqlite:///{RUNS / 'b4-inbox.db'}"}
+            if why:
+                results["postgresql"] = {"skipped": f"PostgreSQL not reachable: {why}"}
+            else:
+                urls["postgresql"] = stack.enter_context(pgdb.database("b4"))
+            log(f"B4: loading {s.inbox_tasks:,} tasks into {' and '.join(urls)} at once")
+            loads = {b: self.start("b4.load", {**params, "url": u}) for b, u in urls.items()}
+            loaded = {b: self.finish(f"b4.load {b}", p) for b, p in loads.items()}
+            for backend, url in urls.items():
+                log(f"B4: measuring {backend}")
+                results[backend] = {**loaded[backend],
+                                    **self.side("b4.inbox", {**params, "url": url})}
+        return results
+
+    def profiles(self) -> list[dict[str, Any]]:
+        log("profiling the liucheng sides with py-spy")
+        b1 = {"cases": self.sizes.profile_b1_cases, "warmup": 20}
+        b2 = {"cases": self.sizes.profile_b2_cases, "warmup": 5, "synchronous": "NORMAL",
+              "path": str(RUNS / "profile.db")}
+        jobs = [("B1 pure core, linear10", "b1.liucheng", {**b1, "model": "linear10"},
+                 "decide", False),
+                ("B1 pure core, gateway", "b1.liucheng", {**b1, "model": "gateway"},
+                 "decide", False),
+                ("B2 Engine on SQLite (synchronous=NORMAL), linear10", "b2.liucheng",
+                 {**b2, "model": "linear10"}, "work_case", True)]
+        return [{**profiling.sample(PRODUCT_PYTHON, name, params, root, idle, self.env),
+                 "label": label} for label, name, params, root, idle in jobs]
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    p.add_argument("--quick", action="store_true", help="a small run (a minute or two)")
+    p.add_argument("--only", default="B1,B2,B3,B4", help="cases to run, e.g. B1,B2")
+    p.add_argument("--rounds", type=int, help="rounds per figure (default 5, quick 3)")
+    p.add_argument("--inbox-tasks", type=int, help="B4: tasks in the inbox (default 1,000,000)")
+    p.add_argument("--inbox-open", type=int, help="B4: of which open (default 100,000)")
+    p.add_argument("--no-profile", action="store_true", help="skip the py-spy profiles")
+    p.add_argument("--working-tree", action="store_true",
+                   help="measure the working tree as it is, not a snapshot of HEAD")
+    p.add_argument("--output", default=str(BENCH_DIR / "README.md"),
+                   help="where to write the report (default bench/README.md)")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(sys.argv[1:] if argv is None else argv)
+    sizes = QUICK if args.quick else FULL
+    overrides = {k: v for k, v in {"rounds": args.rounds, "inbox_tasks": args.inbox_tasks,
+                                   "inbox_open": args.inbox_open}.items() if v}
+    sizes = replace(sizes, **overrides)
+    only = {c.strip().upper() for c in args.only.split(",")}
+    RUNS.mkdir(exist_ok=True)
+    began = time.monotonic()
+    src, commit = (None, None) if args.working_tree else snapshot.extract(RUNS)
+    runner = Runner(sizes, snapshot.environment(src))
+    peer_versions = peers.ensure(log)
+    results: dict[str, Any] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load_before": os.getloadavg(),
+        "machine": machine.describe(snapshot.describe(commit)), "peers": peer_versions,
+        "quick": args.quick, "sizes": asdict(sizes),
+        "command": " ".join(["python -m bench", *sys.argv[1:]]),
+        "loader": runner.side("loader", {})["loader"]}
+    cases = {"B1": runner.b1, "B2": runner.b2, "B3": runner.b3, "B4": runner.b4}
+    for case, run in cases.items():
+        if case in only:
+            log(f"{case} …")
+            results[case] = run()
+    output = Path(args.output)
+    if not args.no_profile:
+        results["profiles"] = runner.profiles()
+        output.with_name("PROFILES.md").write_text(
+            profiling.render(results["profiles"], "Profiles of the liucheng sides"),
+            encoding="utf-8")
+    results["seconds"] = time.monotonic() - began
+    results["load_after"] = os.getloadavg()
+    output.write_text(report.render(results), encoding="utf-8")
+    output.with_name("results.json").write_text(json.dumps(results, indent=1) + "\n",
+                                                encoding="utf-8")
+    log(f"wrote {output} after {results['seconds'] / 60:.1f} minutes")
+    return 0
