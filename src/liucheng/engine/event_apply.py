@@ -26,7 +26,8 @@ Event = dict[str, Any]
 def _timer_armed(s: State, e: Event) -> None:
     s["timers"] = {**s.get("timers", {}), e["timer"]: {
         "id": e["timer"], "element": e["element"], "token": e["token"], "due_at": e["due_at"],
-        "fired": e.get("fired", 0), **({"anchor": e["anchor"]} if e.get("anchor") else {})}}
+        "fired": e.get("fired", 0), **({"anchor": e["anchor"]} if e.get("anchor") else {}),
+        **({"purpose": e["purpose"]} if e.get("purpose") else {})}}
     if e.get("hold"):
         s["tokens"][e["token"]]["status"] = "event"
 

@@ -102,6 +102,15 @@ def _task_status(status: str) -> Callable[[State, Event], None]:
     return change
 
 
+def _task_escalated(s: State, e: Event) -> None:
+    task = s["tasks"][e["task"]]
+    if e.get("to"):
+        task.update(assignee=e["to"], owner=e["to"], claimed=True, on_behalf_of=None)
+    else:
+        task.update(assignee=None, owner=None, claimed=False, roles=list(e["roles"]),
+                    candidate_users=[])
+
+
 def _signers_pending(s: State, e: Event) -> None:
     s["tasks"][e["task"]]["after_signers"] = list(e["users"])
 
@@ -214,6 +223,8 @@ APPLY: dict[str, Callable[[State, Event], None]] = {
     "task_suspended": _task_status("suspended"),
     "task_resumed": _task_status("open"),
     "signers_pending": _signers_pending,
+    "task_escalated": _task_escalated,
+    "deadline_reminder": lambda s, e: None,
     "task_urged": _task_urged,
     "task_returned": lambda s, e: None,
     "join_restored": _join_restored,

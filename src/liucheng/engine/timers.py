@@ -23,7 +23,7 @@ from liucheng.engine.schedule import (
     parse_moment,
 )
 from liucheng.errors import ExpressionError, LiuchengError
-from liucheng.model import BoundaryEvent, ProcessDefinition
+from liucheng.model import BoundaryEvent, ProcessDefinition, UserTask
 from liucheng.model.events import EventGateway, TimerEvent
 from liucheng.model.timers import TimerDefinition
 
@@ -130,7 +130,11 @@ def fire(run: Run, cmd: FireTimer) -> None:
 def trigger(run: Run, element: Any, token: Token, timer: dict[str, Any] | None = None) -> None:
     """The event `element` happened for `token` (a catch event, a gateway's, a boundary)."""
     host = run.definition.element(token["element"])
-    if isinstance(host, EventGateway):
+    if isinstance(element, UserTask) and timer is not None:  # a step's own deadline
+        from liucheng.engine.humantask.deadlines import on_deadline
+
+        on_deadline(run, element, token, timer)
+    elif isinstance(host, EventGateway):
         _gateway_won(run, token, element.id)
     elif isinstance(element, BoundaryEvent):
         if timer is not None and not element.interrupting and element.timer is not None:

@@ -51,7 +51,7 @@ STEP_KEYS: dict[str, set[str]] = {
     "user": {"role", "roles", "assignee", "candidate_users", "form", "instructions", "priority",
              "outcomes", "documents", "checks", "distinct_from", "due", "window", "assignment",
              "countersign", "return_to", "board_stage", "permissions", "on_empty",
-             "timers", "messages", "signals"},
+             "timers", "messages", "signals", "deadline"},
     "service": {"handler", "set", "input", "output", "retries"},
     "decision": {"decision"},
     "exclusive": {"routes", "default"},
@@ -184,7 +184,7 @@ class _Compiler:
         known = {"role", "roles", "assignee", "candidate_users", "form", "instructions", "priority",
                  "outcomes", "next", "id", "type", "name", "description", "documentation",
                  "countersign", "return_to", "distinct_from", "due", "on_empty", "documents",
-                 "checks"}
+                 "checks", "deadline"}
         extensions = {k: v for k, v in node.items() if k not in known}
         outcomes = node.get("outcomes") or (["approve", "reject"] if "countersign" in node else [])
         if not isinstance(outcomes, list):
@@ -205,6 +205,7 @@ class _Compiler:
             due=node.get("due") if isinstance(node.get("due"), dict) else None,
             on_empty=str(node.get("on_empty", "pool")),
             documents=self.documents(node, sid), checks=self.checks(node, sid),
+            deadline=node.get("deadline") if isinstance(node.get("deadline"), dict) else None,
         ))
         if "due" in node and not isinstance(node.get("due"), dict):
             self.problem("'due' must be a mapping such as {working_days: 2} or {hours: 4}", node,

@@ -154,6 +154,7 @@ class UserTask(Element):
     on_empty: str = "pool"
     documents: tuple[DocumentItem, ...] = ()
     checks: tuple[Mapping[str, Any], ...] = ()
+    deadline: Mapping[str, Any] | None = None  # remind_before, overdue, escalate_to
     extensions: Mapping[str, Any] = field(default_factory=dict)
 
 

@@ -193,6 +193,8 @@ def _check_human_task(definition: ProcessDefinition, element: UserTask, report: 
         if f.id in steps:
             report(f"field '{f.id}' has the id of a step; step ids name the step's record",
                    element, "rename the field")
+    if element.deadline is not None:
+        _check_deadline(element, report)
     if element.on_empty not in ON_EMPTY:
         report(f"on_empty must be one of {', '.join(ON_EMPTY)}", element)
     sign = element.countersign
@@ -208,6 +210,30 @@ def _check_human_task(definition: ProcessDefinition, element: UserTask, report: 
                 report(f"countersign signers do not parse: {exc.message}", element)
         elif not element.roles:
             report("countersign needs 'signers' or a role whose members sign", element)
+
+
+DEADLINE_KEYS = {"remind_before", "overdue", "escalate_to"}
+OVERDUE = ("remind", "escalate", "approve", "reject")
+
+
+def _check_deadline(element: UserTask, report: object) -> None:
+    assert callable(report) and element.deadline is not None
+    if not element.due:
+        report("a deadline needs 'due' (e.g. due: {working_days: 2})", element)
+    for key in element.deadline:
+        if key not in DEADLINE_KEYS:
+            report(f"unknown key '{key}' in deadline", element,
+                   _did_you_mean(str(key), DEADLINE_KEYS))
+    overdue = element.deadline.get("overdue", "remind")
+    if overdue not in OVERDUE:
+        report(f"deadline overdue must be one of {', '.join(OVERDUE)}", element)
+    elif overdue in ("approve", "reject") and overdue not in element.outcomes:
+        report(f"deadline overdue '{overdue}' needs the outcome '{overdue}' on the step", element)
+    elif overdue == "escalate" and not element.deadline.get("escalate_to"):
+        report("deadline overdue 'escalate' needs escalate_to: leader or a role id", element)
+    before = element.deadline.get("remind_before")
+    if before is not None and (not isinstance(before, dict) or not before):
+        report("remind_before must be like {working_hours: 4} or {hours: 2}", element)
 
 
 def _did_you_mean(name: str, options: set[str]) -> str | None:

@@ -170,6 +170,17 @@ class Repository:
             values.update(claimed_at=_time(e["at"]), on_behalf_of=None)
         self.conn.execute(tasks.update().where(tasks.c.id == e["task"]).values(**values))
 
+    def _task_escalated(self, instance_id: str, key: str, e: Row) -> None:
+        if e.get("to"):
+            self.conn.execute(tasks.update().where(tasks.c.id == e["task"]).values(
+                assignee=e["to"], owner=e["to"], claimed_at=_time(e["at"])))
+            return
+        self.conn.execute(tasks.update().where(tasks.c.id == e["task"]).values(
+            assignee=None, owner=None, claimed_at=None, role=e["roles"][0]))
+        self.conn.execute(task_candidates.delete().where(task_candidates.c.task_id == e["task"]))
+        self.conn.execute(task_candidates.insert(), [
+            {"task_id": e["task"], "kind": "role", "value": r} for r in e["roles"]])
+
     def _task_resolved(self, instance_id: str, key: str, e: Row) -> None:
         self.conn.execute(tasks.update().where(tasks.c.id == e["task"]).values(
             assignee=e["owner"]))
@@ -401,6 +412,7 @@ _MATERIALISE = {
     "task_transferred": Repository._task_moved,
     "task_delegated": Repository._task_moved,
     "task_resolved": Repository._task_resolved,
+    "task_escalated": Repository._task_escalated,
     "task_suspended": Repository._task_suspended,
     "task_resumed": Repository._task_suspended,
     "cc_sent": Repository._cc_sent,

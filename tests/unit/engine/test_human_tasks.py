@@ -496,3 +496,74 @@ def test_due_dates_on_the_working_calendar() -> None:
     (task,) = tasks(case, "review")
     # 1 Oct – 7 Oct are holidays, so two working days later is Friday 9 October
     assert str(task["due_at"]).startswith("2026-10-09")
+
+
+DEADLINE = HEAD + """
+process: deadline
+steps:
+  - {id: apply, role: clerk}
+  - id: review
+    role: boss
+    outcomes: [approve, reject]
+    due: {hours: 8}
+    deadline: {remind_before: {hours: 2}, overdue: OVERDUE, escalate_to: TARGET}
+  - {id: after, role: clerk}
+"""
+
+
+def _timers(case: Case) -> list[dict[str, object]]:
+    assert case.state is not None
+    return sorted(case.state.get("timers", {}).values(), key=lambda t: str(t["due_at"]))
+
+
+def _fire(case: Case, timer: dict[str, object]) -> None:
+    from liucheng.engine.event_commands import FireTimer
+
+    case.run(FireTimer(ADMIN, str(timer["id"])))
+
+
+def test_deadline_reminds_before_due_then_decides_automatically_when_overdue() -> None:
+    case = Case(DEADLINE.replace("OVERDUE", "approve").replace("TARGET", "boss"))
+    case.start().complete("apply", actor=WANG)
+    remind, overdue = _timers(case)
+    assert [remind["purpose"], overdue["purpose"]] == ["remind", "overdue"]
+    _fire(case, remind)
+    assert case.effects[0]["kind"] == "urge" and case.effects[0]["roles"] == ["boss"]
+    _fire(case, overdue)
+    assert case.open_steps() == ["after"]
+    assert case.state is not None
+    assert case.state["variables"]["review"]["by"] == "system"
+    assert case.state["variables"]["review"]["outcome"] == "approve"
+
+
+def test_deadline_escalates_into_a_role_pool_and_timers_end_with_the_step() -> None:
+    case = Case(DEADLINE.replace("OVERDUE", "escalate").replace("TARGET", "clerk"))
+    case.start().complete("apply", actor=WANG)
+    case.run(c.ClaimTask(ZHAO, case.task_id("review")))
+    _fire(case, _timers(case)[1])
+    (task,) = tasks(case, "review")
+    assert task["assignee"] is None and task["roles"] == ["clerk"]
+    case.run(c.CompleteTask(LI, str(task["id"]), {}, "reject"))
+    assert _timers(case) == []  # cancelled when the step ended
+
+
+def test_deadline_timers_are_armed_again_after_a_return() -> None:
+    case = Case(DEADLINE.replace("OVERDUE", "remind").replace("TARGET", "clerk"))
+    case.start().complete("apply", actor=WANG)
+    first = {str(t["id"]) for t in _timers(case)}
+    case.run(c.ReturnTask(ZHAO, case.task_id("review"), "apply"))
+    assert _timers(case) == []
+    case.complete("apply", actor=WANG)
+    again = {str(t["id"]) for t in _timers(case)}
+    assert len(again) == 2 and not again & first
+
+
+def test_deadline_settings_are_checked() -> None:
+    from liucheng.errors import ModelError
+    from liucheng.loaders.yaml_dsl import load_yaml
+
+    with pytest.raises(ModelError, match="needs the outcome 'approve'"):
+        load_yaml(DEADLINE.replace("outcomes: [approve, reject]", "outcomes: [ok]")
+                  .replace("OVERDUE", "approve").replace("TARGET", "x"))
+    with pytest.raises(ModelError, match="deadline overdue must be one of"):
+        load_yaml(DEADLINE.replace("OVERDUE", "explode").replace("TARGET", "x"))

@@ -62,12 +62,17 @@ def create_task(run: Run, token: Token, element: UserTask, assignee: str | None,
         if stand_in and stand_in != assignee:
             on_behalf_of, assignee = assignee, stand_in
     task_id = run.ctx.new_id()
+    due = due_at(run, element)
     run.emit("task_created", task=task_id, token=token["id"], element=element.id,
              name=element.name.get() or element.id,
              roles=list(element.roles if roles is None else roles), assignee=assignee,
              candidate_users=list(element.candidate_users) if assignee is None else [],
-             priority=element.priority, due_at=due_at(run, element), kind=kind,
+             priority=element.priority, due_at=due, kind=kind,
              on_behalf_of=on_behalf_of, **extra)
+    if kind == "main":
+        from liucheng.engine.humantask.deadlines import arm_deadline
+
+        arm_deadline(run, token, element, task_id, due)
     return task_id
 
 
