@@ -8,7 +8,6 @@ result is the same `ProcessDefinition` a BPMN file gives. See docs/yaml.md.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,14 +22,12 @@ from liucheng.loaders.yaml_events import (
     start_event,
 )
 from liucheng.loaders.yaml_source import Node, line_of, read_yaml
+from liucheng.loaders.yaml_steps import UserStepSettings, suggest, text
 from liucheng.model import (
     BusinessRuleTask,
-    Countersign,
-    DocumentItem,
     Element,
     EndEvent,
     ExclusiveGateway,
-    FormField,
     InclusiveGateway,
     ParallelGateway,
     ProcessDefinition,
@@ -44,7 +41,6 @@ from liucheng.model import (
     Variable,
     validate,
 )
-from liucheng.rules.forms import SETTINGS
 
 COMMON_KEYS = {"id", "type", "name", "next", "description", "documentation"}
 STEP_KEYS: dict[str, set[str]] = {
@@ -64,17 +60,6 @@ STEP_KEYS: dict[str, set[str]] = {
 TOP_KEYS = {"process", "name", "description", "roles", "variables", "steps", "version",
             "category", "board", "rules", "decisions", "calendar", "starters", "reports",
             "start"}
-FIELD_KEYS = {"id", "type", "label", "required", "default"}
-
-
-def text(value: Any) -> Text:
-    """`name: 审件` or `name: {zh: 审件, en: Document review}`."""
-    if value is None:
-        return Text()
-    if isinstance(value, dict):
-        return Text(zh=str(value.get("zh") or value.get("zh-CN") or value.get("zh_CN") or ""),
-                    en=str(value.get("en") or ""))
-    return Text(zh=str(value))
 
 
 @dataclass
@@ -84,7 +69,7 @@ class _Scope:
 
 
 @dataclass
-class _Compiler:
+class _Compiler(UserStepSettings):
     source: str | None
     problems: list[Problem] = field(default_factory=list)
     flow_ids: set[str] = field(default_factory=set)
@@ -150,13 +135,13 @@ class _Compiler:
                     "set": "service", "branches": "parallel"}.get(kind or "", "user")
         if kind not in STEP_KEYS:
             self.problem(f"unknown step type '{kind}'", node, "type", step_id,
-                         _suggest(str(kind), STEP_KEYS))
+                         suggest(str(kind), STEP_KEYS))
             return None
         allowed = COMMON_KEYS | STEP_KEYS[kind]
         for key in node:
             if key not in allowed:
                 self.problem(f"unknown key '{key}' for a {kind} step", node, key, step_id,
-                             _suggest(key, allowed))
+                             suggest(key, allowed))
         name = text(node.get("name"))
         line = node.line
         doc = text(node.get("description") or node.get("documentation"))
@@ -212,52 +197,6 @@ class _Compiler:
                          "due", sid)
         return sid, [sid]
 
-    def documents(self, node: Node, sid: str) -> tuple[DocumentItem, ...]:
-        """`documents: [{id, label, required: true|<expression>, scan, check}]`."""
-        items = node.get("documents")
-        if items is None:
-            return ()
-        if not isinstance(items, list):
-            self.problem("'documents' must be a list of checklist items", node, "documents", sid)
-            return ()
-        out: list[DocumentItem] = []
-        keys = {"id", "label", "required", "scan", "check"}
-        for item in items:
-            if not isinstance(item, Node) or not isinstance(item.get("id"), str):
-                self.problem("each document needs an 'id'", item if isinstance(item, Node)
-                             else node, element=sid)
-                continue
-            for key in item:
-                if key not in keys:
-                    self.problem(f"unknown key '{key}' in document '{item['id']}'", item, key,
-                                 sid, _suggest(key, keys))
-            required = item.get("required", True)
-            out.append(DocumentItem(
-                id=item["id"], label=text(item.get("label")) or Text(item["id"]),
-                required=required if isinstance(required, bool) else str(required),
-                scan=bool(item.get("scan", False)), check=text(item.get("check")),
-                line=item.line))
-        return tuple(out)
-
-    def checks(self, node: Node, sid: str) -> tuple[dict[str, Any], ...]:
-        from liucheng.errors import ModelError as _ModelError
-        from liucheng.rules.validators import parse_check
-
-        items = node.get("checks")
-        if items is None:
-            return ()
-        if not isinstance(items, list):
-            self.problem("'checks' must be a list such as [{same: [a.name, b.name]}]", node,
-                         "checks", sid)
-            return ()
-        for i, spec in enumerate(items, 1):
-            try:
-                parse_check(spec, where=f"check {i}")
-            except _ModelError as exc:
-                self.problem(f"check {i}: {exc.problems[0].message}",
-                             spec if isinstance(spec, Node) else node, element=sid)
-        return tuple(dict(spec) for spec in items if isinstance(spec, dict))
-
     def _decision(self, scope: _Scope, node: Node, sid: str, name: Text, line: int | None,
                   doc: Text) -> tuple[str, list[str]]:
         table = node.get("decision")
@@ -268,77 +207,6 @@ class _Compiler:
         scope.elements.append(BusinessRuleTask(id=sid, name=name, line=line, documentation=doc,
                                                decision=table))
         return sid, [sid]
-
-    def id_list(self, node: Node, key: str, sid: str) -> tuple[str, ...]:
-        value = node.get(key)
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            return (value,)
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return tuple(value)
-        self.problem(f"'{key}' must be a step id or a list of step ids", node, key, sid)
-        return ()
-
-    def countersign(self, node: Node, sid: str) -> Countersign | None:
-        """`countersign: all` or `{mode: ratio, ratio: 0.6, signers: reviewers, veto: false}`."""
-        value = node.get("countersign")
-        if value is None:
-            return None
-        if isinstance(value, str):
-            value = {"mode": value}
-        if not isinstance(value, dict):
-            self.problem("'countersign' must be a mode (all, any, sequential, ratio) or a mapping",
-                         node, "countersign", sid)
-            return None
-        for key in value:
-            if key not in {"mode", "ratio", "signers", "veto"}:
-                self.problem(f"unknown key '{key}' in countersign", node, "countersign", sid,
-                             _suggest(str(key), {"mode", "ratio", "signers", "veto"}))
-        try:
-            ratio = float(value.get("ratio", 1.0))
-        except (TypeError, ValueError):
-            self.problem("countersign ratio must be a number such as 0.6", node, "countersign", sid)
-            ratio = 1.0
-        mode = str(value.get("mode", "ratio" if "ratio" in value else "all"))
-        signers = value.get("signers")
-        return Countersign(mode=mode, ratio=ratio, veto=bool(value.get("veto", False)),
-                           signers=None if signers is None else str(signers))
-
-    def roles(self, node: Node, sid: str) -> tuple[str, ...]:
-        """`role: finance` or `roles: [finance, sales_manager]`."""
-        value = node.get("roles", node.get("role"))
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            return (value,)
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return tuple(value)
-        self.problem("'roles' must be a role id or a list of role ids", node, "roles", sid)
-        return ()
-
-    def form(self, fields: Any, sid: str) -> tuple[FormField, ...]:
-        if fields is None:
-            return ()
-        if not isinstance(fields, list):
-            self.problem("form must be a list of fields", None, element=sid)
-            return ()
-        out: list[FormField] = []
-        for f in fields:
-            if not isinstance(f, Node) or not isinstance(f.get("id"), str):
-                self.problem("each form field needs an 'id'", f if isinstance(f, Node) else None,
-                             element=sid)
-                continue
-            for key in f:
-                if key not in FIELD_KEYS | SETTINGS:
-                    self.problem(f"unknown key '{key}' for field '{f['id']}'", f, key, sid,
-                                 _suggest(key, FIELD_KEYS | SETTINGS))
-            out.append(FormField(
-                id=f["id"], type=str(f.get("type", "text")), label=text(f.get("label")),
-                required=bool(f.get("required", False)), default=f.get("default"),
-                options={k: v for k, v in f.items() if k not in FIELD_KEYS}, line=f.line,
-            ))
-        return tuple(out)
 
     def _service(self, scope: _Scope, node: Node, sid: str, name: Text, line: int | None,
                  doc: Text) -> tuple[str, list[str]]:
@@ -386,7 +254,7 @@ class _Compiler:
             for key in route:
                 if key not in {"to", "when", "default", "name"}:
                     self.problem(f"unknown key '{key}' in a route", route, key, sid,
-                                 _suggest(key, {"to", "when", "default", "name"}))
+                                 suggest(key, {"to", "when", "default", "name"}))
             when = route.get("when")
             flow = self.flow(scope, sid, route["to"], route.line,
                              None if when is None else str(when), text(route.get("name")))
@@ -461,11 +329,6 @@ def _opt_str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _suggest(word: str, options: set[str] | dict[str, Any]) -> str | None:
-    close = difflib.get_close_matches(word, sorted(options), n=1)
-    return f"did you mean '{close[0]}'?" if close else None
-
-
 def _decisions(c: _Compiler, data: Node) -> dict[str, Any]:
     """`decisions:` — decision tables in the format of docs/rules.md, keyed by their id."""
     from liucheng.rules.decision import load_table
@@ -500,7 +363,7 @@ def compile_yaml(data: Any, source: str | None = None) -> ProcessDefinition:
     for top_key in data:
         if top_key not in TOP_KEYS:
             c.problem(f"unknown top-level key '{top_key}'", data, top_key,
-                      hint=_suggest(top_key, TOP_KEYS))
+                      hint=suggest(top_key, TOP_KEYS))
     key = data.get("process")
     if not isinstance(key, str) or not key.strip():
         c.problem("missing 'process: <key>' naming the process", data,
