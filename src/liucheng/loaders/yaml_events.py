@@ -202,7 +202,7 @@ def attach_boundaries(c: _Compiler, scope: _Scope, node: Node, sid: str) -> list
         else:
             _only(c, item, common | {"error"}, bid)
             fields["error"] = str(item.get("error") or "")
-        from liucheng.loaders.yaml_dsl import text
+        from liucheng.loaders.yaml_steps import text
 
         scope.elements.append(BoundaryEvent(
             id=bid, name=text(item.get("name")), line=item.line, attached_to=sid,
