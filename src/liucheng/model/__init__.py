@@ -35,10 +35,10 @@ from liucheng.model.timers import Duration, TimerDefinition
 from liucheng.model.validate import check, validate
 
 __all__ = [
-    "BusinessRuleTask", "Countersign", "DocumentItem", "Element", "EndEvent", "ExclusiveGateway", "FormField", "InclusiveGateway",
-    "ParallelGateway", "ProcessDefinition", "Role", "SequenceFlow", "ServiceTask",
-    "StartEvent", "SubProcess", "Text", "UserTask", "Variable", "check", "validate",
-    "BoundaryEvent", "Duration", "ErrorEndEvent", "EventGateway", "MessageEvent",
-    "MessageStartEvent", "ReceiveTask", "SignalEvent", "TimerDefinition", "TimerEvent",
-    "TimerStartEvent",
+    "BoundaryEvent", "BusinessRuleTask", "Countersign", "DocumentItem", "Duration", "Element",
+    "EndEvent", "ErrorEndEvent", "EventGateway", "ExclusiveGateway", "FormField",
+    "InclusiveGateway", "MessageEvent", "MessageStartEvent", "ParallelGateway",
+    "ProcessDefinition", "ReceiveTask", "Role", "SequenceFlow", "ServiceTask", "SignalEvent",
+    "StartEvent", "SubProcess", "Text", "TimerDefinition", "TimerEvent", "TimerStartEvent",
+    "UserTask", "Variable", "check", "validate",
 ]
