@@ -2,8 +2,9 @@
 
 py-spy runs the same `python -m bench.run_side` command as the measurement, at 500 Hz,
 with samples aggregated by function. Only stacks inside the measured loop count (below
-`decide` for B1, `work_case` for B2); for B2 idle samples (waiting on the disk)
-are kept. Inclusive share = how often a function was on the stack; self = at the top.
+`decide` called from `complete_all` for B1 — so not the untimed starts —, below
+`work_case` for B2); for B2 idle samples (waiting on the disk) are kept. Inclusive
+share = how often a function was on the stack; self = at the top.
 """
 
 from __future__ import annotations
@@ -33,12 +34,12 @@ def sample(python: str, side: str, params: dict[str, Any], root: str, idle: bool
     total = 0
     for line in lines:
         stack, _, count = line.rpartition(" ")
-        frames = stack.split(";")
-        if not any(f.startswith(root + " ") for f in frames):
+        frames = _below(stack.split(";"), root.split("/"))
+        if not frames:
             continue
         n = int(count)
         total += n
-        for frame in set(frames[[f.startswith(root + " ") for f in frames].index(True):]):
+        for frame in set(frames):
             inclusive[frame] += n
         own[frames[-1]] += n
     ours = [(f, n) for f, n in inclusive.most_common() if "liucheng/" in f]
@@ -48,11 +49,22 @@ def sample(python: str, side: str, params: dict[str, Any], root: str, idle: bool
             "self": [(f, n / total) for f, n in own.most_common(15)]}
 
 
+def _below(frames: list[str], path: list[str]) -> list[str]:
+    """The frames from the last name of `path` down, if the stack passes through all of it."""
+    at = 0
+    for name in path:
+        hits = [i for i in range(at, len(frames)) if frames[i].startswith(name + " ")]
+        if not hits:
+            return []
+        at = hits[0]
+    return frames[at:]
+
+
 def render(profiles: list[dict[str, Any]], title: str) -> str:
     out = [f"# {title}", "", __doc__.split("\n\n", 1)[1].strip(), ""]
     for p in profiles:
         out += [f"## {p['label']}", "",
-                f"{p['samples']} samples below `{p['root']}`.", "",
+                f"{p['samples']} samples below `{p['root'].split('/')[-1]}`.", "",
                 "| inclusive | function (file:first line) |", "| ---: | --- |"]
         out += [f"| {share:.1%} | `{frame}` |" for frame, share in p["inclusive"]]
         out += ["", "liucheng's own functions only:", "",

@@ -35,8 +35,7 @@ def run_facts(r: dict[str, Any]) -> Lines:
     peers = r["peers"]
     rows = [("date", r["date"]), ("command", f"`{r['command']}`"),
             ("duration", f"{r['seconds'] / 60:.1f} minutes"),
-            ("load average", "{:.1f} before, {:.1f} after (1-minute; other work shares the "
-             "machine)".format(r["load_before"][0], r["load_after"][0])),
+            ("load average", _load(r)),
             ("machine", f"{m['nproc']} cores ({m['cpu']}), {m['memory']} memory, {m['os']}"),
             ("Python", m["python"]), ("liucheng", m["liucheng"]),
             ("liucheng side loads", "the BPMN files" if r["loader"] == "bpmn" else
@@ -52,6 +51,16 @@ def run_facts(r: dict[str, Any]) -> Lines:
         rows.append(("size", "**--quick run: small sizes, figures are indicative only**"))
     return ["## The run", "", "| | |", "| --- | --- |",
             *[f"| {k} | {v} |" for k, v in rows], ""]
+
+
+def _load(r: dict[str, Any]) -> str:
+    """The machine is shared with other work: say how busy it was while measuring."""
+    loads = r.get("loads") or [r["load_before"][0]]
+    s = Summary.of(loads)
+    return (f"1-minute load average {s.median:.1f} (median; {s.low:.1f}–{s.high:.1f}) over "
+            f"{s.n} samples taken as each side started, on {r['machine']['nproc']} cores: "
+            "other work shared the machine, so absolute figures are low and noisy; the "
+            "side-by-side ratios are the figures to read")
 
 
 def targets(r: dict[str, Any]) -> Lines:

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ def log(message: str) -> None:
 class Runner:
     sizes: Sizes
     env: dict[str, str]  # of every measured process: which liucheng it imports
+    loads: list[float] = field(default_factory=list)  # 1-minute load average, sampled
 
     def start(self, name: str, params: dict[str, Any]) -> subprocess.Popen[str]:
         python = str(peers.PEERS_PYTHON) if name.endswith(".spiff") else PRODUCT_PYTHON
@@ -53,6 +54,7 @@ class Runner:
         return dict(json.loads(lines[-1].split(" ", 1)[1]))
 
     def side(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
+        self.loads.append(os.getloadavg()[0])
         return self.finish(name, self.start(name, params))
 
     def rounds(self, sides: dict[str, dict[str, Any]], label: str) -> dict[str, list[Any]]:
@@ -131,9 +133,9 @@ class Runner:
         b2 = {"cases": self.sizes.profile_b2_cases, "warmup": 5, "synchronous": "NORMAL",
               "path": str(RUNS / "profile.db")}
         jobs = [("B1 pure core, linear10", "b1.liucheng", {**b1, "model": "linear10"},
-                 "decide", False),
+                 "complete_all/decide", False),
                 ("B1 pure core, gateway", "b1.liucheng", {**b1, "model": "gateway"},
-                 "decide", False),
+                 "complete_all/decide", False),
                 ("B2 Engine on SQLite (synchronous=NORMAL), linear10", "b2.liucheng",
                  {**b2, "model": "linear10"}, "work_case", True)]
         return [{**profiling.sample(PRODUCT_PYTHON, name, params, root, idle, self.env),
@@ -187,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
             encoding="utf-8")
     results["seconds"] = time.monotonic() - began
     results["load_after"] = os.getloadavg()
+    results["loads"] = runner.loads
     output.write_text(report.render(results), encoding="utf-8")
     output.with_name("results.json").write_text(json.dumps(results, indent=1) + "\n",
                                                 encoding="utf-8")
