@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Protocol
 
 from liucheng.calendar import BusinessCalendar, default_calendar
@@ -55,8 +56,9 @@ class Context:
     calendar: BusinessCalendar = field(default_factory=default_calendar)
     urge_interval_minutes: int = 60
 
-    @property
+    @cached_property
     def timestamp(self) -> str:
+        """`now` as ISO text, worked out once per command (every event carries it)."""
         return self.now.isoformat()
 
 

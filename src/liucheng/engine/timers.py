@@ -102,6 +102,9 @@ def disarm(run: Run, token_id: str) -> None:
     from liucheng.engine.calls import cancel_called
 
     cancel_called(run, token_id)
+    state = run.state
+    if not (state.get("timers") or state.get("subscriptions") or state["incidents"]):
+        return  # nothing else can be armed for any token (the common case)
     for timer in [t for t in run.state.get("timers", {}).values() if t["token"] == token_id]:
         run.emit("timer_cancelled", timer=timer["id"], element=timer["element"], token=token_id)
     for sub in [s for s in run.state.get("subscriptions", {}).values()

@@ -98,6 +98,16 @@ class ProcessDefinition:
             reach[element_id] = frozenset(seen)
         return reach
 
+    @cached_property
+    def four_eyes(self) -> dict[str, tuple[str, ...]]:
+        """Step → the steps the same person may not also do (`distinct_from`, both ways)."""
+        pairs: dict[str, set[str]] = {}
+        for element, _ in self.walk():
+            for other in getattr(element, "distinct_from", ()):
+                pairs.setdefault(element.id, set()).add(other)
+                pairs.setdefault(other, set()).add(element.id)
+        return {k: tuple(sorted(v)) for k, v in pairs.items()}
+
     def element(self, element_id: str) -> Element:
         try:
             return self._elements[element_id]

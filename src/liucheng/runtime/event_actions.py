@@ -36,7 +36,7 @@ class EventActions:
     _command: Callable[..., CaseView]
     _case_id: Callable[[str], str]
     _context: Callable[..., Any]
-    _persist: Callable[..., None]
+    _persist: Callable[..., dict[str, Any]]
     transaction: Callable[..., Any]
     actor: Callable[..., Actor]
     definition: Callable[..., Any]

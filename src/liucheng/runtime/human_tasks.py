@@ -27,6 +27,7 @@ class HumanTaskActions:
     _command: Callable[..., CaseView]
     _case_id: Callable[[str], str]
     transaction: Callable[..., Any]
+    reading: Callable[..., Any]
     clock: Callable[[], datetime]
     ids: Callable[[], str]
     files: FileStore
@@ -136,7 +137,7 @@ class HumanTaskActions:
         import sqlalchemy as sa
 
         case_id = self._case_id(case_id)  # its own transaction: never nest them
-        with self.transaction() as repo:
+        with self.reading() as repo:
             rows = repo.conn.execute(sa.select(attachments).where(
                 attachments.c.instance_id == case_id)
                 .order_by(attachments.c.uploaded_at)).mappings()
@@ -183,7 +184,7 @@ class HumanTaskActions:
         return open_tasks
 
     def delegations(self, user: str | None = None) -> list[dict[str, Any]]:
-        with self.transaction() as repo:
+        with self.reading() as repo:
             rows: list[dict[str, Any]] = repo.delegations(user)
             return rows
 
@@ -196,7 +197,7 @@ class HumanTaskActions:
         if view not in INBOX_VIEWS:
             raise ValidationError([Problem(f"unknown inbox view '{view}'", field="view",
                                            hint=f"use one of {', '.join(INBOX_VIEWS)}")])
-        with self.transaction() as repo:
+        with self.reading() as repo:
             if view == "done":
                 return [TaskView.of(r) for r in repo.done_by(user, limit=limit, offset=offset)]
             roles = set(repo.user_roles(user))
@@ -217,7 +218,7 @@ class HumanTaskActions:
         """我发起的: cases the user started, newest first."""
         import sqlalchemy as sa
 
-        with self.transaction() as repo:
+        with self.reading() as repo:
             stmt = (sa.select(*[col for col in instances.c if col.name != "state"])
                     .where(instances.c.started_by == user)
                     .order_by(instances.c.started_at.desc()).limit(limit).offset(offset))
@@ -226,13 +227,13 @@ class HumanTaskActions:
     def copies(self, user: str, *, unread_only: bool = False, limit: int = 50,
                offset: int = 0) -> list[dict[str, Any]]:
         """抄送我的."""
-        with self.transaction() as repo:
+        with self.reading() as repo:
             rows: list[dict[str, Any]] = repo.copies_to(user, unread_only=unread_only,
                                                         limit=limit, offset=offset)
             return rows
 
     def notifications(self, user: str, *, unread_only: bool = False) -> list[dict[str, Any]]:
-        with self.transaction() as repo:
+        with self.reading() as repo:
             rows: list[dict[str, Any]] = repo.notifications(user, unread_only=unread_only)
             return rows
 

@@ -124,6 +124,20 @@ class Engine(HumanTaskActions, EventActions):
         finally:
             self._local.open = False
 
+    @contextmanager
+    def reading(self) -> Iterator[Repository]:
+        """A read-only transaction: a consistent snapshot that takes no write lock."""
+        if getattr(self._local, "open", False):
+            raise ConfigurationError("a transaction was opened inside another one")
+        self._local.open = True
+        try:
+            with self.db.connect() as conn:
+                conn = conn.execution_options(liucheng_read_only=True)
+                with conn.begin():
+                    yield Repository(conn)
+        finally:
+            self._local.open = False
+
     def _context(self, repo: Repository) -> Context:
         return Context(now=self.clock(), new_id=self.ids, functions=self.functions,
                        directory=StoredDirectory(repo), calendar=self.calendar,
@@ -180,11 +194,11 @@ class Engine(HumanTaskActions, EventActions):
             return DefinitionView.of(row)
 
     def definitions(self, key: str | None = None) -> list[DefinitionView]:
-        with self.transaction() as repo:
+        with self.reading() as repo:
             return [DefinitionView.of(r) for r in repo.definitions(key)]
 
     def process(self, key: str, version: int | None = None) -> ProcessDefinition:
-        with self.transaction() as repo:
+        with self.reading() as repo:
             row = (repo.latest_definition(key) if version is None
                    else repo.definition_version(key, version))
             if row is None:
@@ -217,8 +231,11 @@ class Engine(HumanTaskActions, EventActions):
             return CaseView.of(repo.instance(case_id))
 
     def _persist(self, repo: Repository, case_id: str, key: str, version: int,
-                 decision: Any, definition: ProcessDefinition) -> None:
-        """Write one decision, then run the service calls it asked for, round by round."""
+                 decision: Any, definition: ProcessDefinition) -> dict[str, Any]:
+        """Write one decision, then run the service calls it asked for, round by round.
+
+        Returns the instance columns written last (state, status, end).
+        """
         for _ in range(MAX_SERVICE_ROUNDS):
             state = decision.state
             values: dict[str, Any] = {"state": state, "status": state["status"]}
@@ -236,7 +253,7 @@ class Engine(HumanTaskActions, EventActions):
                 continue
             calls = [e for e in decision.effects if e["type"] == "invoke_service"]
             if not calls:
-                return
+                return {**values, "version": version}
             effect = calls[0]
             command = self._call_handler(case_id, effect, state)
             decision = decide(definition, state, command, self._context(repo))
@@ -255,24 +272,31 @@ class Engine(HumanTaskActions, EventActions):
             return FailService(SYSTEM, effect["token"], f"{type(exc).__name__}: {exc}")
         return CompleteService(SYSTEM, effect["token"], dict(outputs))
 
-    def _command(self, case_id: str, user: str, make: Callable[[Actor], Command]) -> CaseView:
+    def _command(self, case: str | Callable[[Repository], str], user: str,
+                 make: Callable[[Actor], Command]) -> CaseView:
+        """One command in one transaction; `case` may be worked out inside it (from a task)."""
         with self.transaction() as repo:
+            case_id = case(repo) if callable(case) else case
             row = repo.lock_instance(case_id)
             definition = self.definition(repo, row["definition_id"])
             command = make(self.actor(repo, user))
             decision = decide(definition, row["state"], command, self._context(repo))
-            self._persist(repo, case_id, row["definition_key"], row["version"], decision,
-                          definition)
-            return CaseView.of(repo.instance(case_id))
+            written = self._persist(repo, case_id, row["definition_key"], row["version"],
+                                    decision, definition)
+            return CaseView.of({**row, **written})
 
     def _task_command(self, task_id: str, user: str, make: Callable[[Actor, str], Command]
                       ) -> CaseView:
-        with self.transaction() as repo:
-            task_id = repo.resolve_id(tasks, task_id, "task")
-            case_id = repo.task(task_id)["instance_id"]
+        found: dict[str, str] = {}
+
+        def case_of(repo: Repository) -> str:
+            found["task"] = repo.resolve_id(tasks, task_id, "task")
+            return str(repo.task(found["task"])["instance_id"])
+
         try:
-            return self._command(case_id, user, lambda actor: make(actor, task_id))
+            return self._command(case_of, user, lambda actor: make(actor, found["task"]))
         except ConflictError as exc:
+            task_id = found.get("task", task_id)
             with self.transaction() as repo:
                 row = repo.task(task_id)
             if row["status"] == "completed":
@@ -283,7 +307,7 @@ class Engine(HumanTaskActions, EventActions):
             exc.context.setdefault("task", task_id)
             raise
         except LiuchengError as exc:
-            exc.context.setdefault("task", task_id)
+            exc.context.setdefault("task", found.get("task", task_id))
             raise
 
     def claim(self, task_id: str, *, user: str) -> CaseView:
@@ -312,38 +336,38 @@ class Engine(HumanTaskActions, EventActions):
 
     # -- queries -------------------------------------------------------------------------
     def _case_id(self, case_id: str) -> str:
-        with self.transaction() as repo:
+        with self.reading() as repo:
             return repo.resolve_id(instances, case_id, "case")
 
     def case(self, case_id: str) -> CaseView:
-        with self.transaction() as repo:
+        with self.reading() as repo:
             return CaseView.of(repo.instance(repo.resolve_id(instances, case_id, "case")))
 
     def cases(self, key: str | None = None, status: str | None = None,
               limit: int = 100) -> list[dict[str, Any]]:
-        with self.transaction() as repo:
+        with self.reading() as repo:
             return repo.instances(key, status, limit)
 
     def state(self, case_id: str) -> dict[str, Any]:
-        with self.transaction() as repo:
+        with self.reading() as repo:
             row = repo.instance(repo.resolve_id(instances, case_id, "case"))
             state: dict[str, Any] = row["state"]
             return state
 
     def history(self, case_id: str) -> list[HistoryEntry]:
-        with self.transaction() as repo:
+        with self.reading() as repo:
             case_id = repo.resolve_id(instances, case_id, "case")
             repo.instance(case_id)
             return [HistoryEntry.of(r) for r in repo.history(case_id)]
 
     def task(self, task_id: str) -> TaskView:
-        with self.transaction() as repo:
+        with self.reading() as repo:
             return TaskView.of(repo.task(repo.resolve_id(tasks, task_id, "task")))
 
     def tasks(self, *, user: str | None = None, role: str | None = None, case: str | None = None,
               status: str | None = "open", limit: int = 100, offset: int = 0) -> list[TaskView]:
         """Open tasks: a user's (assigned or in their roles' pool), a role's, or a case's."""
-        with self.transaction() as repo:
+        with self.reading() as repo:
             case_id = repo.resolve_id(instances, case, "case") if case else None
             if user is not None:
                 roles = repo.user_roles(user)
@@ -356,7 +380,7 @@ class Engine(HumanTaskActions, EventActions):
             return [TaskView.of(r) for r in rows]
 
     def incidents(self) -> list[dict[str, Any]]:
-        with self.transaction() as repo:
+        with self.reading() as repo:
             return repo.open_incidents()
 
     # -- organisation --------------------------------------------------------------------
@@ -369,7 +393,7 @@ class Engine(HumanTaskActions, EventActions):
                              roles)
 
     def users(self) -> list[dict[str, Any]]:
-        with self.transaction() as repo:
+        with self.reading() as repo:
             out = []
             for row in repo.users():
                 out.append({**row, "roles": sorted(repo.user_roles(row["id"]))})

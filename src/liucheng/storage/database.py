@@ -60,11 +60,15 @@ def create_engine(url: str | None = None, *, synchronous: str = "NORMAL") -> sa.
 
         @sa.event.listens_for(engine, "begin")
         def _begin(conn: sa.Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # reads take a snapshot without the write lock; commands serialise
+            read = conn.get_execution_options().get("liucheng_read_only", False)
+            conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
 
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        # no pre-ping: it costs a round trip per checkout; a dead connection fails the
+        # command, which rolls back and can be retried
+        return sa.create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
     raise ConfigurationError(f"unsupported database '{parsed.get_backend_name()}'",
                              hint="liucheng runs on SQLite and PostgreSQL")
 

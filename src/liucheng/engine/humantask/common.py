@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from liucheng.engine.commands import Actor
 from liucheng.errors import ConflictError, ForbiddenError
-from liucheng.model import UserTask
 
 if TYPE_CHECKING:
     from liucheng.engine.interpreter import Run
@@ -53,12 +52,8 @@ def authorize(run: Run, task: Task, actor: Actor, action: str) -> None:
 
 def check_four_eyes(run: Run, element_id: str, user: str, task_id: str | None = None) -> None:
     """`distinct_from`: the same person may not do both steps (either way round)."""
-    element = run.definition.element(element_id)
-    others = set(element.distinct_from) if isinstance(element, UserTask) else set()
-    for e, _ in run.definition.walk():
-        if isinstance(e, UserTask) and element_id in e.distinct_from:
-            others.add(e.id)
-    for other in sorted(others):
+    others = run.definition.four_eyes.get(element_id, ())
+    for other in others:
         record = run.state["variables"].get(other)
         performers = record.get("by") if isinstance(record, dict) else None
         if performers == user or (isinstance(performers, list) and user in performers):
