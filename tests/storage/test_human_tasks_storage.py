@@ -162,3 +162,16 @@ def test_inbox_views_filters_and_leader_assignment(engine: Engine) -> None:
     engine.clock_.now += timedelta(days=5)  # type: ignore[attr-defined]
     assert [t.element for t in engine.inbox("zhao", "overdue")] == ["money"]
     assert [c["id"] for c in engine.started_by("wang")] == [case.id]
+
+
+def test_an_assignee_who_is_not_a_user_is_an_incident_not_a_lost_task(engine: Engine) -> None:
+    model = MODEL.replace("process: claim_form", "process: named").replace(
+        "{id: apply, role: clerk, name: 申请}", "{id: apply, assignee: officer, name: 申请}")
+    engine.deploy(model)
+    case = engine.start("named", {"officer": "王五"}, user="wang")
+    assert engine.tasks(case=case.id) == []
+    (incident,) = engine.incidents()
+    assert "'王五' (from 'officer') is not the id of an active user" in incident["reason"]
+    engine.set_variables(case.id, {"officer": "li"}, user="wang")
+    engine.retry(incident["id"], user="wang")
+    assert [t.assignee for t in engine.tasks(case=case.id)] == ["li"]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
@@ -62,9 +64,13 @@ def print_error(exc: LiuchengError, as_json: bool) -> None:
         errors.print(str(problems[0]) if problems else str(exc), markup=False)
 
 
+ZONE = ZoneInfo(os.environ.get("LIUCHENG_TIMEZONE", "Asia/Shanghai"))
+
+
 def when(value: Any) -> str:
+    """Times in the office's zone (Asia/Shanghai unless LIUCHENG_TIMEZONE says otherwise)."""
     if isinstance(value, datetime):
-        return value.astimezone().strftime("%Y-%m-%d %H:%M")
+        return value.astimezone(ZONE).strftime("%Y-%m-%d %H:%M")
     return "" if value is None else str(value)
 
 

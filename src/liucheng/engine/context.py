@@ -31,6 +31,10 @@ class Directory(Protocol):
         """Who stands in for `user` (out of office) for `process` at `at`, if anyone."""
         ...
 
+    def has_user(self, user: str) -> bool:
+        """Whether `user` is the id of an active user."""
+        ...
+
 
 class NoDirectory:
     """A directory that knows nobody: the default for the pure core in tests."""
@@ -43,6 +47,9 @@ class NoDirectory:
 
     def delegate(self, user: str, process: str, at: datetime) -> str | None:
         return None
+
+    def has_user(self, user: str) -> bool:
+        return True
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,7 @@ class _Compiler(UserStepSettings):
                          if k in node), None)
             kind = {"steps": "subprocess", "routes": "exclusive", "handler": "service",
                     "set": "service", "branches": "parallel"}.get(kind or "", "user")
-        if kind not in STEP_KEYS:
+        if not isinstance(kind, str) or kind not in STEP_KEYS:
             self.problem(f"unknown step type '{kind}'", node, "type", step_id,
                          suggest(str(kind), STEP_KEYS))
             return None
@@ -354,12 +354,31 @@ def _decisions(c: _Compiler, data: Node) -> dict[str, Any]:
     return tables
 
 
+TEXT_KEYS = {"zh", "en", "zh-CN", "zh_CN"}
+
+
+def _check_texts(c: _Compiler, node: Any) -> None:
+    """`{zh: …, en: a, b}` parses as a key `b`: the English text was cut at a comma."""
+    if isinstance(node, Node):
+        if node.keys() & {"zh", "en"}:
+            for key, value in node.items():
+                if key not in TEXT_KEYS and value is None:
+                    c.problem(f"the text is cut at a comma before '{key}'", node, key,
+                              hint="put text that contains a comma in quotes")
+        for value in node.values():
+            _check_texts(c, value)
+    elif isinstance(node, list):
+        for item in node:
+            _check_texts(c, item)
+
+
 def compile_yaml(data: Any, source: str | None = None) -> ProcessDefinition:
     """Compile parsed YAML into a validated definition; raise ModelError with every problem."""
     c = _Compiler(source)
     if not isinstance(data, Node):
         raise ModelError([Problem("a process file must be a mapping with 'process' and 'steps'",
                                   source=source)], source=source)
+    _check_texts(c, data)
     for top_key in data:
         if top_key not in TOP_KEYS:
             c.problem(f"unknown top-level key '{top_key}'", data, top_key,

@@ -48,3 +48,7 @@ class StoredDirectory:
 
     def delegate(self, user: str, process: str, at: datetime) -> str | None:
         return self.repo.delegate_for(user, process, at)
+
+    def has_user(self, user: str) -> bool:
+        row = self.repo.user(user)
+        return row is not None and bool(row["active"])

@@ -1,4 +1,4 @@
-"""The shipped process templates of PROCESSES.md, as YAML files read as package data.
+"""The shipped process templates of the process catalogue,, as YAML files read as package data.
 
     for info in list_templates():
         engine.deploy(template_source(info.name), source_name=info.file)

@@ -33,6 +33,10 @@ def open_step(run: Run, token: Token) -> None:
             run.incident(token, f"assignee expression '{element.assignee}' gave no user")
             return
         assignee = str(value)
+        if not run.ctx.directory.has_user(assignee):
+            run.incident(token, f"'{assignee}' (from '{element.assignee}') is not the id of an "
+                         "active user; correct it (liucheng set CASE --var …), then retry")
+            return
     roles = list(element.roles)
     if assignee is None and element.on_empty != "pool":
         members = {u for r in roles for u in run.ctx.directory.members(r)}
