@@ -34,6 +34,7 @@ USERS_READ = "users.read"
 USERS_ADMIN = "users.admin"
 SENSITIVE_READ = "sensitive.read"
 TOKENS_OWN = "tokens.own"
+REPORTS_READ = "reports.read"
 
 CATALOGUE: dict[str, Text] = {
     PUBLIC: Text("无需登录", "No sign-in needed"),
@@ -52,6 +53,7 @@ CATALOGUE: dict[str, Text] = {
     USERS_ADMIN: Text("管理用户、角色、单位", "Administer users, roles and organisations"),
     SENSITIVE_READ: Text("查看敏感信息（身份证号、手机号）", "See sensitive values (ID, mobile)"),
     TOKENS_OWN: Text("管理自己的 API 令牌", "Manage one's own API tokens"),
+    REPORTS_READ: Text("查看统计报表与看板", "Read reports and dashboards"),
 }
 GRANTABLE = frozenset(CATALOGUE) - {PUBLIC, SIGNED_IN}
 STAFF = frozenset({DEFINITIONS_READ, CASES_READ, CASES_START, CASES_CANCEL, TASKS_READ,
