@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from liucheng.api import schemas
+from liucheng.api.checklist import checklist_problems
 from liucheng.api.forms import clean, message
 from liucheng.api.routes.cases import lang_of
 from liucheng.api.security import Need
@@ -78,15 +79,21 @@ def complete_task(svc: Services, who: Principal, task_id: str, raw: dict[str, An
         definition = compiled(svc, db, case["definition_id"])
     element = definition.element(row["element"])
     fields = element.form if isinstance(element, UserTask) else ()
-    values, problems = clean(fields, raw, lang=lang, today=svc.now().date(),
+    documents = raw.get("documents")  # the checklist: {item: {checked, files}}
+    values, problems = clean(fields, {k: v for k, v in raw.items() if k != "documents"},
+                             lang=lang, today=svc.now().date(),
                              known=case["state"].get("variables", {}),
                              booleans_absent_false=from_form)
     outcomes = element.outcomes if isinstance(element, UserTask) else ()
     if outcomes and outcome not in outcomes:
         problems.append(Problem(message("outcome", lang, choices=", ".join(outcomes)),
                                 field="outcome"))
+    problems += checklist_problems(svc, who, row, documents, values, outcome,
+                                   dry_run=bool(problems))
     if problems:
         raise ValidationError(problems, task=row["id"])
+    if documents is not None:
+        values["documents"] = documents
     svc.engine.complete(row["id"], values, user=who.user, outcome=outcome or None,
                         comment=(comment or "").strip() or None)
     return str(row["instance_id"])
