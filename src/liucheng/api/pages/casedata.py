@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from liucheng.api.pages.labels import Labels
+from liucheng.api.pages.timeline import ACTION_EVENTS, event_detail
 from liucheng.api.problems import NotImplementedYet
 from liucheng.api.services import Services
 from liucheng.api.views import bpmn_exporter, case_public, history_public
@@ -19,7 +20,7 @@ from liucheng.storage.repository import Repository
 TIMELINE = ("instance_started", "task_created", "task_claimed", "task_unclaimed",
             "task_completed", "task_cancelled", "variables_set", "incident_raised",
             "incident_resolved", "instance_completed", "instance_terminated",
-            "instance_cancelled")
+            "instance_cancelled", *ACTION_EVENTS)
 HIDDEN_VARIABLES = frozenset({"starter"})
 
 
@@ -52,10 +53,13 @@ def case_context(svc: Services, who: Principal, case_id: str) -> dict[str, Any]:
         history = history_public(svc, db, who, row)
         definition_id = row["definition_id"]
         names = labels.fields(definition_id)
-        timeline = []
+        timeline: list[dict[str, Any]] = []
         for entry in history:
             if entry["type"] not in TIMELINE:
                 continue
+            if entry["type"] == "task_cancelled" and timeline and timeline[-1]["type"] in (
+                    "task_returned", "task_withdrawn"):
+                continue  # cancelled by the return or withdrawal just shown
             data = entry["data"]
             submitted = _values(data.get("variables") if entry["type"] in (
                 "variables_set", "instance_started") else None)
@@ -68,6 +72,7 @@ def case_context(svc: Services, who: Principal, case_id: str) -> dict[str, Any]:
                 "step": labels.step(definition_id, entry["element"]),
                 "outcome": data.get("outcome"), "comment": data.get("comment"),
                 "reason": data.get("reason"), "task": entry["task"],
+                "detail": event_detail(entry, labels, definition_id, row),
                 "values": [(names.get(k), k, v) for k, v in submitted.items()
                            if k not in HIDDEN_VARIABLES]})
         completed = [t for t in timeline if t["type"] == "task_completed"]

@@ -13,6 +13,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from liucheng.api.pages.acting import problem_texts
+from liucheng.api.pages.case_work import case_work
 from liucheng.api.pages.casedata import case_context
 from liucheng.api.pages.common import form_data, render, see_other, text_lang
 from liucheng.api.pages.inbox import notice_key
@@ -67,7 +69,10 @@ async def start_form(key: str, request: Request, who: Principal = Depends(Need(P
     return await run_in_threadpool(_start_page, request, who, svc, key)
 
 
-def field_errors(exc: ValidationError) -> dict[str, str]:
+def field_errors(exc: ValidationError, lang: str | None = None) -> dict[str, str]:
+    """field → message; with `lang`, the engine's bilingual problems in that language."""
+    if lang is not None:
+        return problem_texts(exc, lang)
     out: dict[str, str] = {}
     for problem in exc.problems:
         out.setdefault(problem.field or "_", problem.message)
@@ -89,7 +94,7 @@ def _start(svc: Services, who: Principal, key: str, data: dict[str, Any], lang: 
             db, who, first["id"]))
     if not can_complete:
         return f"/cases/{case['id']}?notice=started"
-    if step.outcomes:
+    if step.outcomes or step.documents:  # a checklist is ticked on the task page
         return f"/tasks/{first['id']}?notice=started"
     complete_task(svc, who, first["id"], values, outcome=None, comment=None, lang=lang,
                   from_form=True)
@@ -136,6 +141,7 @@ async def case_page(case_id: str, request: Request, notice: str | None = None,
                     who: Principal = Depends(Need(P.CASES_READ)),
                     svc: Services = Depends(services)) -> Response:
     data = await run_in_threadpool(case_context, svc, who, case_id)
+    data.update(await run_in_threadpool(case_work, svc, who, case_id))  # case_work.py
     return render(request, who, "case.html", section="cases", title="case.title",
                   notice=notice_key(notice), **data)
 

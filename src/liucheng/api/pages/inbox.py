@@ -8,8 +8,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from liucheng.api.pages.acting import ACTION_NOTICES
 from liucheng.api.pages.common import render, see_other
 from liucheng.api.pages.labels import Labels
+from liucheng.api.pages.personal import copies_tab, unread_copies
 from liucheng.api.security import Need
 from liucheng.api.services import Services, services
 from liucheng.org import inbox
@@ -18,7 +20,8 @@ from liucheng.org.permissions import Principal
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
-NOTICES = frozenset({"started", "completed", "claimed", "unclaimed", "cancelled"})
+NOTICES = frozenset({"started", "completed", "claimed", "unclaimed", "cancelled"}
+                    ) | ACTION_NOTICES
 
 
 def notice_key(value: str | None) -> str | None:
@@ -35,6 +38,7 @@ def _load(svc: Services, who: Principal, tab: str, q: str | None, page: int) -> 
     with svc.db() as db:
         labels = Labels(svc, db)
         counts = inbox.counts(db, who, now=now)
+        cc_unread = unread_copies(db, who)  # the 抄送我的 tab (pages/personal.py)
         found = inbox.inbox(db, who, tab, now=now, q=q, limit=PER_PAGE,
                             offset=(page - 1) * PER_PAGE)
         rows = []
@@ -53,7 +57,7 @@ def _load(svc: Services, who: Principal, tab: str, q: str | None, page: int) -> 
             rows.append(item)
     return {"counts": counts, "rows": rows, "total": found.total, "page": page,
             "pages": max(1, (found.total + PER_PAGE - 1) // PER_PAGE),
-            "has_next": found.has_next}
+            "has_next": found.has_next, "cc_unread": cc_unread}
 
 
 @router.get("/inbox")
@@ -62,6 +66,8 @@ async def inbox_page(request: Request, tab: str = "mine",
                      notice: str | None = None,
                      who: Principal = Depends(Need(P.TASKS_READ)),
                      svc: Services = Depends(services)) -> Response:
+    if tab == "cc":
+        return await copies_tab(request, who, svc, q, page, notice_key(notice))
     tab = tab if tab in inbox.TABS else "mine"
     data = await run_in_threadpool(_load, svc, who, tab, q, page)
     partial = request.headers.get("hx-target") == "inbox-list"

@@ -18,6 +18,7 @@ from liucheng.api.pages.cases import field_errors
 from liucheng.api.pages.common import form_data, render, see_other, text_lang
 from liucheng.api.pages.inbox import notice_key
 from liucheng.api.pages.labels import Labels
+from liucheng.api.pages.task_work import checklist_values, scanned_files, task_work
 from liucheng.api.routes.tasks import claim_task, complete_task, unclaim_task
 from liucheng.api.security import Need
 from liucheng.api.services import Services, services
@@ -63,6 +64,7 @@ def _page(request: Request, who: Principal, svc: Services, task_id: str, *,
           notice: str | None = None, posted: dict[str, Any] | None = None,
           errors: dict[str, str] | None = None, status: int = 200) -> Response:
     data = _context(svc, who, task_id)
+    data.update(task_work(svc, who, task_id, posted))  # checklist and actions (task_work.py)
     if posted is not None:
         data["values"] = {**data["values"], **posted}
     return render(request, who, "task.html", status=status, section="inbox", title="task.title",
@@ -99,12 +101,15 @@ async def complete(task_id: str, request: Request, who: Principal = Depends(Need
     outcome = str(data.pop("outcome", "") or "") or None
     comment = str(data.pop("comment", "") or "")
     data.pop("csrf_token", None)
+    scans = await scanned_files(request, svc.engine.files.max_size)
     try:
         case_id = await run_in_threadpool(
-            lambda: complete_task(svc, who, task_id, data, outcome=outcome, comment=comment,
+            lambda: complete_task(svc, who, task_id,
+                                  checklist_values(svc, who, task_id, data, scans),
+                                  outcome=outcome, comment=comment,
                                   lang=text_lang(request, who), from_form=True))
     except ValidationError as exc:
-        errors = field_errors(exc)
+        errors = field_errors(exc, text_lang(request, who))
         return await run_in_threadpool(lambda: _page(
             request, who, svc, task_id, posted={**data, "comment": comment},
             errors=errors, status=422))
