@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from webworld import LEAVE, PASSWORDS, MakeWorld, World, csrf_of
+from work_routes import WORK_ROUTES
 
 from liucheng.api.security import declared
 from liucheng.org import api_tokens
@@ -121,15 +122,30 @@ ROUTES: list[tuple[str, str, str, Body, Callable[[World], None] | None]] = [
     ("POST", "/account/tokens", "aooo", {"name": "n", "scopes": "tasks.read"}, None),
     ("POST", "/account/tokens/{token_id}/revoke", "aooo", {}, None),
     ("POST", "/account/password", "aooo", {"current": "wrong", "new": "x"}, None),
+    # reports and dashboards (reports.read), public boards (opted in only), designer
+    ("GET", "/api/v1/reports/{kind}", "addo", None, None),
+    ("GET", "/reports", "addo", None, None),
+    ("GET", "/reports/{key}", "addo", None, None),
+    ("GET", "/reports/{key}/bottlenecks", "addo", None, None),
+    ("GET", "/reports/{key}/trends", "addo", None, None),
+    ("GET", "/reports/{key}/workload", "addo", None, None),
+    ("GET", "/reports/{key}/progress", "addo", None, None),
+    ("GET", "/boards/{key}", "hhhh", None, None),  # the leave request shows no board
+    ("GET", "/boards/{key}/rows", "hhhh", None, None),
+    ("GET", "/designer", "addo", None, None),
+    ("GET", "/designer/new", "addo", None, None),
+    ("GET", "/designer/process/{key}", "addo", None, None),
 ]
+ROUTES += WORK_ROUTES  # the human-task actions, with their setups: work_routes.py
 
 
 def _path(template: str, world: World, client: TestClient) -> str:
     values = {"key": "leave_request", "case_id": world.case, "task_id": world.task,
               "incident_id": world.incident, "user_id": "alice", "role_id": "manager",
-              "org_id": "acme", "code": "en"}
+              "org_id": "acme", "code": "en", "kind": "steps"}
     if "{token_id}" in template:
         values["token_id"] = _own_token(world, client)
+    values.update(getattr(world, "extra_ids", {}))  # ids a setup made (work_routes.py)
     return template.replace("{path:path}", "app.css").format(**values)
 
 
@@ -173,6 +189,8 @@ def test_route_answers_each_kind_of_person(make_world: MakeWorld, method: str, p
                                            setup: Callable[[World], None] | None) -> None:
     page = not path.startswith(("/api/", "/openapi", "/docs", "/static"))
     shared = make_world()
+    if setup is not None and method == "GET":
+        setup(shared)
     got = ""
     for person in ("anon", "staff", "other", "admin"):
         world = make_world() if method != "GET" else shared

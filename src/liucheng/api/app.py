@@ -18,7 +18,8 @@ from fastapi.staticfiles import StaticFiles
 
 import liucheng
 from liucheng.api import problems
-from liucheng.api.routes import admin, cases, definitions, me, tasks
+from liucheng.api.routes import admin, cases, definitions, me, reports, tasks
+from liucheng.api.routes.work import ROUTERS as WORK_ROUTERS
 from liucheng.api.security import Need, declared
 from liucheng.api.services import Services
 from liucheng.api.settings import Settings
@@ -36,7 +37,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                pages: bool = True) -> FastAPI:
     """Build the application. `engine` may be passed in (tests, embedding)."""
     settings = settings or Settings.from_env()
-    engine = engine or Engine(settings.database_url)
+    engine = engine or Engine(settings.database_url, data_dir=str(settings.data_dir))
     app = FastAPI(title="liucheng (流程) API", version=VERSION, docs_url=None, redoc_url=None,
                   openapi_url=None,
                   description="Processes, cases, tasks and administration. Sign in with a "
@@ -45,8 +46,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.services = Services(settings=settings, engine=engine,
                                   secret=settings.resolved_secret(), tables=Tables.of(metadata))
     problems.install(app)
-    for module in (definitions, cases, tasks, admin, me):
+    for module in (definitions, cases, tasks, admin, me, reports):
         app.include_router(module.router)
+    for router in WORK_ROUTERS:  # human-task actions (routes/work.py)
+        app.include_router(router)
     _add_docs_and_static(app)
     if pages:
         from liucheng.api.pages import install

@@ -14,8 +14,19 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from liucheng.api.pages import account, admin, auth, cases, inbox, tasks
+from liucheng.api.pages import (
+    account,
+    admin,
+    auth,
+    board,
+    cases,
+    dashboards,
+    designer,
+    inbox,
+    tasks,
+)
 from liucheng.api.pages.common import build, render, see_other
+from liucheng.api.pages.work import ROUTERS as WORK_PAGES
 from liucheng.errors import LiuchengError
 from liucheng.org.errors import SignInRequired
 
@@ -45,8 +56,10 @@ def install(app: FastAPI, web_dir: Path) -> None:
     """Add the page routes, the HTML error renderer and the security headers to `app`."""
     app.state.web = build(web_dir, app.state.services.settings.timezone)
     app.state.html_errors = render_error
-    for module in (auth, inbox, cases, tasks, admin, account):
+    for module in (auth, inbox, cases, tasks, admin, account, dashboards, board, designer):
         app.include_router(module.router)
+    for router in WORK_PAGES:  # human-task actions (pages/work.py)
+        app.include_router(router)
 
     @app.middleware("http")
     async def security_headers(request: Request,
