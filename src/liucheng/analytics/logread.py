@@ -161,6 +161,12 @@ def read_csv_rows(stream: IO[str], where: str) -> Iterator[tuple[str, LogEvent, 
     columns = csv_columns(list(reader.fieldnames or []), where)
     used = set(columns.values())
     for row in reader:
+        needed = (row.get(columns["case"]), row.get(columns["activity"]), row.get(columns["at"]))
+        if None in row or None in needed:  # more cells than the header, or fewer
+            raise ValidationError([Problem(
+                f"row {reader.line_num} does not have the {len(reader.fieldnames or [])} "
+                "columns of the header", source=where, line=reader.line_num,
+                hint="every row needs a cell for each column (commas inside cells need quotes)")])
         attrs = {k: v for k, v in row.items() if k not in used and v not in (None, "")}
         case_attrs = {k[5:]: v for k, v in attrs.items() if k.startswith("case:")}
         attrs = {k: v for k, v in attrs.items() if not k.startswith("case:")}

@@ -10,7 +10,9 @@ needs `replace=True`.
 
 from __future__ import annotations
 
+import csv
 import io
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -135,7 +137,13 @@ class AnalysisSpace:
                                         hint="use --replace, or --name for another name")
                 self._drop(conn, key)
             traces = self._csv(conn, path) if csv_file else read_xes(path)
-            summary = self._store(conn, key, str(path), traces, now)
+            try:
+                summary = self._store(conn, key, str(path), traces, now)
+            except (OSError, EOFError, zlib.error, UnicodeDecodeError, csv.Error) as exc:
+                # a damaged gzip stream, text that is not UTF-8, a broken CSV row
+                raise ValidationError([Problem(f"cannot read the log: {exc}", source=str(path),
+                                               hint="export it again as UTF-8 XES or CSV")]
+                                      ) from None
             conn.execute(log_staging.delete())
         return summary
 

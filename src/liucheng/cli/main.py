@@ -336,6 +336,7 @@ def user_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
 def _register_command_groups() -> None:
     """Commands defined in their own modules: templates and demo, web server, reports."""
     from liucheng.cli import (
+        admin_commands,
         demo_command,
         event_commands,
         report_commands,
@@ -345,7 +346,7 @@ def _register_command_groups() -> None:
     )
 
     for module in (task_commands, template_commands, demo_command, web_commands,
-                   event_commands, report_commands):
+                   event_commands, report_commands, admin_commands):
         module.register(app)
 
 

@@ -68,6 +68,10 @@ def add_department(db: Db, dept_id: str, organisation: str, name: str, name_en: 
     depts = db.t.departments
     if db.one(sa.select(depts.c.id).where(depts.c.id == dept_id)):
         raise ConflictError(f"department '{dept_id}' exists already", field="id")
+    if parent and not db.one(sa.select(depts.c.id).where(
+            depts.c.id == parent, depts.c.organisation_id == organisation)):
+        raise ValidationError([Problem(f"no department '{parent}' in '{organisation}'",
+                                       field="parent", hint="add the parent department first")])
     db.conn.execute(depts.insert().values(id=dept_id, organisation_id=organisation,
                                           name=name or dept_id, name_en=name_en,
                                           parent_id=parent or None))

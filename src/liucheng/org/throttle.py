@@ -23,6 +23,11 @@ class Limits:
 
 def check(db: Db, user_id: str, ip: str, *, now: datetime, limits: Limits) -> None:
     """Raise TooManyAttempts when this user id or address has failed too often lately."""
+    if db.conn.dialect.name == "postgresql":
+        # one attempt per user id at a time (until this transaction ends): guesses sent in
+        # parallel must each see the failures before them (SQLite serialises all writers)
+        db.conn.execute(sa.select(sa.func.pg_advisory_xact_lock(
+            sa.func.hashtext("liucheng.sign_in:" + user_id))))
     la = db.t.login_attempts
     since = now - limits.window
     failed = sa.and_(la.c.success.is_(False), la.c.at > since,

@@ -23,6 +23,7 @@ from liucheng.errors import ExpressionError
 MAX_SOURCE = 4000
 MAX_NODES = 600
 MAX_SIZE = 100_000  # longest string or list an expression may build
+MAX_DIGITS = 4000  # largest number (in digits) an expression may turn into an integer
 
 Scope = Mapping[str, Any]
 Compiled = Callable[[Scope, Mapping[str, Callable[..., Any]]], Any]
@@ -59,10 +60,27 @@ def _div(a: Any, b: Any) -> Any:
     return Decimal(a) / Decimal(b)
 
 
+def _size(value: Any) -> int:
+    """Items in a value, nested lists, mappings and text counted in full (stops past
+    MAX_SIZE): `[[0] * 99999] * 99999` repeats one list, but comparing, printing or
+    storing it walks every item."""
+    total, stack = 0, [value]
+    while stack and total <= MAX_SIZE:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)) and item:
+            stack.extend(item)
+        elif isinstance(item, Mapping) and item:
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        else:
+            total += max(1, len(item)) if isinstance(item, str) else 1
+    return total
+
+
 def _mul(a: Any, b: Any) -> Any:
     if isinstance(a, (str, list)) or isinstance(b, (str, list)):
         count = b if isinstance(a, (str, list)) else a
-        length = len(a) if isinstance(a, (str, list)) else len(b)
+        length = _size(a) if isinstance(a, (str, list)) else _size(b)
         if isinstance(count, int) and count * length > MAX_SIZE:
             raise ExpressionError(f"expression result longer than {MAX_SIZE} items")
     return operator.mul(number(a), number(b))
@@ -72,13 +90,38 @@ def _add(a: Any, b: Any) -> Any:
     return _bounded(operator.add(number(a), number(b)))
 
 
+def _mod(a: Any, b: Any) -> Any:
+    if isinstance(a, str):  # printf-style formatting: widths like '%999999999d'
+        raise ExpressionError("'%' works on numbers; formatting text with '%' is not allowed")
+    return number(a) % number(b)
+
+
+def _integer(value: Any) -> int:
+    """int(x), refusing numbers too large to be a sensible integer (int(1E+100000000)
+    would compute a hundred-million-digit number)."""
+    value = number(value)
+    if isinstance(value, Decimal) and value.is_finite() and value.adjusted() > MAX_DIGITS:
+        raise ExpressionError(f"number too large: more than {MAX_DIGITS} digits")
+    result = int(value)
+    if result.bit_length() > MAX_DIGITS * 10 // 3:
+        raise ExpressionError(f"number too large: more than {MAX_DIGITS} digits")
+    return result
+
+
+def _text(value: Any) -> str:
+    if _size(value) > MAX_SIZE:  # str() of a huge nested list would be built first
+        raise ExpressionError(f"expression result longer than {MAX_SIZE} items")
+    result: str = _bounded(str(value))
+    return result
+
+
 BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: _add,
     ast.Sub: lambda a, b: number(a) - number(b),
     ast.Mult: _mul,
     ast.Div: _div,
     ast.FloorDiv: lambda a, b: number(a) // number(b),
-    ast.Mod: lambda a, b: number(a) % number(b),
+    ast.Mod: _mod,
 }
 
 COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
@@ -96,10 +139,12 @@ COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
 
 
 def _round(value: Any, digits: int = 0) -> Any:
+    if isinstance(digits, int) and abs(digits) > MAX_DIGITS:
+        raise ExpressionError(f"round() takes at most {MAX_DIGITS} digits")
     value = number(value)
     if isinstance(value, Decimal):
         result = value.quantize(Decimal(1).scaleb(-digits))
-        return int(result) if digits == 0 else result
+        return _integer(result) if digits == 0 else result
     return round(value, digits)
 
 
@@ -117,9 +162,9 @@ BUILTINS: dict[str, Callable[..., Any]] = {
     "abs": lambda x: abs(number(x)),
     "sum": lambda xs: sum((number(x) for x in xs), 0),
     "round": _round,
-    "int": lambda x: int(number(x)),
+    "int": _integer,
     "decimal": _to_decimal,
-    "str": lambda x: _bounded(str(x)),
+    "str": _text,
     "bool": bool,
     "lower": lambda s: str(s).lower(),
     "upper": lambda s: str(s).upper(),
@@ -263,7 +308,7 @@ class _Compiler:
                     return fn(*(a(s, f) for a in args))
                 except ExpressionError:
                     raise
-                except (TypeError, ValueError, ArithmeticError) as exc:
+                except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
                     raise ExpressionError(f"{fname}(): {exc}", expression=src) from None
             return call
         raise self.fail(node, f"'{type(node).__name__}' is not allowed")
@@ -364,9 +409,17 @@ def evaluate(
 
 def to_json(value: Any) -> Any:
     """Turn an expression result into a JSON value (decimals become int or float)."""
+    if _size(value) > MAX_SIZE:
+        raise ExpressionError(f"expression result larger than {MAX_SIZE} items")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _integer(value)  # JSON (and the database) cannot hold a 5,000-digit number
     if isinstance(value, Decimal):
+        if not value.is_finite():  # JSON has no NaN or infinity
+            raise ExpressionError(f"'{value}' cannot be stored as a number")
         if value == value.to_integral_value():
-            return int(value)
+            return _integer(value)
+        if value.adjusted() > 300:  # float() would make it infinity
+            raise ExpressionError(f"'{value}' is too large to store")
         return float(value)
     if isinstance(value, (list, tuple)):
         return [to_json(v) for v in value]

@@ -329,8 +329,8 @@ class Domain:
         return value
 
     def value(self, key: Any) -> Any:
-        if self.kind == "date":
-            return date.fromordinal(int(key))
+        if self.kind == "date":  # a gap's open end may lie a day past 0001-01-01 or 9999-12-31
+            return date.fromordinal(min(max(int(key), 1), date.max.toordinal()))
         if self.kind == "boolean":
             return bool(key)
         if self.kind == "number":

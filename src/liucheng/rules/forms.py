@@ -74,6 +74,8 @@ def spec_problems(fields: Sequence[Any], where: str = "") -> list[str]:
             subs = f.options.get("fields")
             if not isinstance(subs, (list, tuple)) or not subs:
                 out.append(f"group '{name}' needs 'fields'")
+            elif not all(isinstance(s, Mapping) or hasattr(s, "options") for s in subs):
+                out.append(f"group '{name}' fields must each be a mapping with an 'id'")
             else:
                 parsed = [_field(s) if isinstance(s, Mapping) else s for s in subs]
                 out.extend(spec_problems(parsed, f"{name}."))
@@ -192,6 +194,8 @@ def _value(f: Any, value: Any, path: str, today: date, functions: Functions | No
             return bad("应为数字", "must be a number")
         if not number.is_finite():
             return bad("应为数字", "must be a number")
+        if number.adjusted() > 30:  # 1e100000000 would take minutes to turn into an integer
+            return bad("数值过大", "is too large")
         if kind == "integer" and number != number.to_integral_value():
             return bad("应为整数", "must be a whole number")
         if kind == "money" and number.as_tuple().exponent < -2:  # type: ignore[operator]
@@ -219,6 +223,8 @@ def _value(f: Any, value: Any, path: str, today: date, functions: Functions | No
         return parsed.isoformat(), []
     if kind == "yesno":
         key = value.lower().strip() if isinstance(value, str) else value
+        if isinstance(key, (list, dict)):  # unhashable: `key in YES` would raise
+            return bad("应为是或否", "must be yes or no")
         if key in YES:
             return True, []
         if key in NO:
