@@ -182,6 +182,11 @@ def test_an_old_backup_is_upgraded_when_restored(tmp_path: Path) -> None:
 def test_the_documented_postgresql_procedure(pg_database: str, tmp_path: Path) -> None:
     """pg_dump --format=custom, then pg_restore into a new database (docs/reliability.md)."""
     source = pg_database.replace("postgresql+psycopg://", "postgresql://")
+    fresh = sa.create_engine(pg_database)  # the session database is shared: start empty
+    with fresh.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    fresh.dispose()
     engine = Engine(pg_database)
     setup_engine(engine)
     for _ in range(5):
