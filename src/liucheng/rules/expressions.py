@@ -12,6 +12,7 @@ exactly (`0.1 + 0.2 == 0.3`).
 from __future__ import annotations
 
 import ast
+import math
 import operator
 from collections.abc import Callable, Mapping
 from decimal import Decimal, DivisionByZero, InvalidOperation
@@ -413,6 +414,8 @@ def to_json(value: Any) -> Any:
         raise ExpressionError(f"expression result larger than {MAX_SIZE} items")
     if isinstance(value, int) and not isinstance(value, bool):
         return _integer(value)  # JSON (and the database) cannot hold a 5,000-digit number
+    if isinstance(value, float) and not math.isfinite(value):  # a float inside a list
+        raise ExpressionError(f"'{value}' cannot be stored as a number")
     if isinstance(value, Decimal):
         if not value.is_finite():  # JSON has no NaN or infinity
             raise ExpressionError(f"'{value}' cannot be stored as a number")

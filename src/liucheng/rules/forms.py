@@ -70,6 +70,19 @@ def spec_problems(fields: Sequence[Any], where: str = "") -> list[str]:
                 out.append(f"field '{name}' pattern is not a valid regular expression: {exc}")
         if f.type in ("select", "multiselect") and not f.options.get("choices"):
             out.append(f"field '{name}' needs 'choices'")
+        for bound in ("min", "max"):  # checked here, or every submission would fail on them
+            if bound not in f.options:
+                continue
+            try:
+                if f.type in ("integer", "decimal", "money"):
+                    if not Decimal(str(f.options[bound])).is_finite():
+                        raise InvalidOperation
+                elif f.type in ("date", "datetime") and f.options[bound] != "today":
+                    date.fromisoformat(str(f.options[bound]))
+            except (InvalidOperation, ValueError):
+                out.append(f"field '{name}' {bound} must be a "
+                           + ("number" if f.type in ("integer", "decimal", "money")
+                              else "date such as 2026-03-01, or 'today'"))
         if f.type == "group":
             subs = f.options.get("fields")
             if not isinstance(subs, (list, tuple)) or not subs:
