@@ -56,6 +56,13 @@ options = st.fixed_dictionaries({}, optional={
 def fields(draw: st.DrawFn, depth: int = 0) -> FormField:
     kind = draw(st.sampled_from(TYPES if depth == 0 else [t for t in TYPES if t != "group"]))
     opts = dict(draw(options))
+    for bound in ("min", "max"):  # settings that fit the type, so most forms are valid
+        if bound in opts and kind in ("integer", "decimal", "money"):
+            opts[bound] = draw(st.integers(-10, 10 ** 6))
+        elif bound in opts and kind in ("date", "datetime"):
+            opts[bound] = draw(st.sampled_from(["today", "2026-01-01", "2030-12-31"]))
+    if kind in ("select", "multiselect") and not opts.get("choices"):
+        opts["choices"] = draw(st.lists(st.text(max_size=5), min_size=1, max_size=4))
     if kind == "group":
         subs = draw(st.lists(fields(depth + 1), min_size=1, max_size=3))
         opts["fields"] = [{"id": s.id, "type": s.type, **s.options} for s in subs]
