@@ -8,7 +8,9 @@ State keys (absent in older saved states, which read as empty — no schema upgr
 
 `element` is the timer or catch event (or boundary event); `token` the token it belongs
 to: the catch event's own token, the activity's token for a boundary event, the gateway's
-token for an event gateway. A token waiting for an event has status `event`.
+token for an event gateway. The start of an event sub-process belongs to its enclosing
+scope instead: `token` is None and `scope` names the scope (`owner_scope` on its event
+incidents). A token waiting for an event has status `event`.
 A token at a call activity has status `call` and, once the runtime has started the
 called case, `called_case`. The nested dicts are replaced, never edited, because saved
 copies share them.
@@ -27,6 +29,7 @@ def _timer_armed(s: State, e: Event) -> None:
     s["timers"] = {**s.get("timers", {}), e["timer"]: {
         "id": e["timer"], "element": e["element"], "token": e["token"], "due_at": e["due_at"],
         "fired": e.get("fired", 0), **({"anchor": e["anchor"]} if e.get("anchor") else {}),
+        **({"scope": e["scope"]} if e.get("scope") else {}),
         **({"purpose": e["purpose"]} if e.get("purpose") else {})}}
     if e.get("hold"):
         s["tokens"][e["token"]]["status"] = "event"
@@ -41,7 +44,8 @@ def _timer_gone(s: State, e: Event) -> None:
 def _subscribed(s: State, e: Event) -> None:
     s["subscriptions"] = {**s.get("subscriptions", {}), e["subscription"]: {
         "id": e["subscription"], "element": e["element"], "token": e["token"],
-        "kind": e["kind"], "name": e["name"], "key": e.get("key")}}
+        "kind": e["kind"], "name": e["name"], "key": e.get("key"),
+        **({"scope": e["scope"]} if e.get("scope") else {})}}
     if e.get("hold"):
         s["tokens"][e["token"]]["status"] = "event"
 
@@ -58,7 +62,8 @@ def _event_incident(s: State, e: Event) -> None:
         _timer_gone(s, e)
     s["incidents"][e["incident"]] = {
         "id": e["incident"], "token": None, "owner_token": e["token"], "element": e["element"],
-        "reason": e["reason"], "created_at": e["at"], "kind": e.get("kind", "schedule")}
+        "reason": e["reason"], "created_at": e["at"], "kind": e.get("kind", "schedule"),
+        **({"owner_scope": e["scope"]} if e.get("scope") else {})}
 
 
 def _migrated(s: State, e: Event) -> None:
@@ -99,6 +104,7 @@ APPLY: dict[str, Callable[[State, Event], None]] = {
     "message_correlated": _noop,
     "signal_received": _noop,
     "error_thrown": _noop,
+    "escalation_thrown": _noop,
     "reminder_sent": _noop,
     "instance_migrated": _migrated,
     "call_requested": _call_requested,

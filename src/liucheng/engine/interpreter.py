@@ -14,6 +14,7 @@ from typing import Any
 from liucheng.engine import commands as c
 from liucheng.engine.context import Context, Decision, Effect, Event
 from liucheng.engine.event_handlers import event_handlers
+from liucheng.engine.event_subprocesses import arm_scope, disarm_scope
 from liucheng.engine.events import apply
 from liucheng.engine.humantask import HANDLERS as HUMAN_TASK_HANDLERS
 from liucheng.engine.humantask.common import require_active
@@ -24,6 +25,7 @@ from liucheng.model import ProcessDefinition, SequenceFlow
 from liucheng.rules.expressions import compile_expression
 
 Token = dict[str, Any]
+SCOPE_ENDS = ("scope_closed", "instance_completed", "instance_terminated", "instance_cancelled")
 
 
 class Run:
@@ -46,6 +48,8 @@ class Run:
     def emit(self, type_: str, **data: Any) -> Event:
         if type_ in ("element_left", "element_terminated"):
             disarm(self, data["token"])  # its timers and subscriptions end with it
+        elif type_ in SCOPE_ENDS:  # so do its event sub-processes' with a scope
+            disarm_scope(self, data.get("scope") or self.state["root"])
         event: Event = {"type": type_, "at": self.ctx.timestamp, **data}
         apply(self.state, event)
         self.events.append(event)
@@ -161,6 +165,7 @@ def _start(run: Run, cmd: c.StartInstance) -> None:
     root = run.ctx.new_id()
     run.emit("instance_started", scope=root, actor=cmd.actor.user, variables=variables,
              business_key=cmd.business_key, definition=run.definition.key)
+    arm_scope(run, root)
     run.enter(run.definition.start_event().id, root, None)
 
 

@@ -5,8 +5,9 @@ A message catch event, receive task, event-gateway branch or message boundary op
 the case's variables when it opens). `CorrelateMessage` finds the open subscription for
 the message's name and key and triggers its element; the runtime keeps a table of open
 subscriptions so it can find the case. Signals are subscriptions without a key that
-`BroadcastSignal` triggers all at once. An error end event throws its code to the
-nearest enclosing sub-process with a matching error boundary, which is interrupted.
+`BroadcastSignal` triggers all at once. The subscription of an event sub-process's
+start belongs to its scope (`scope`, no `token`) and starts the event sub-process.
+Errors and escalations thrown inside the case are in `throws.py`.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from liucheng.engine.event_commands import BroadcastSignal, CorrelateMessage
 from liucheng.engine.humantask.common import require_active
-from liucheng.engine.timers import boundaries, trigger
+from liucheng.engine.timers import trigger
 from liucheng.errors import ExpressionError, NotFoundError
-from liucheng.model import BoundaryEvent, MessageEvent, SignalEvent
+from liucheng.model import BoundaryEvent, EventStartEvent, MessageEvent, SignalEvent
 
 if TYPE_CHECKING:
     from liucheng.engine.interpreter import Run
@@ -25,13 +26,16 @@ if TYPE_CHECKING:
 Token = dict[str, Any]
 
 
-def subscribe(run: Run, element: Any, token: str, *, hold: bool = False) -> bool:
-    """Open a subscription for `element` (message or signal) on behalf of `token`."""
-    if isinstance(element, SignalEvent) or (isinstance(element, BoundaryEvent)
+def subscribe(run: Run, element: Any, token: str | None, *, hold: bool = False,
+              scope: str | None = None) -> bool:
+    """Open a subscription for `element` (message or signal) on behalf of `token`, or of
+    `scope` for the start of an event sub-process."""
+    if isinstance(element, SignalEvent) or (isinstance(element, (BoundaryEvent,
+                                                                 EventStartEvent))
                                             and element.signal is not None):
         kind, name, key = "signal", element.signal, None
     else:
-        assert isinstance(element, (MessageEvent, BoundaryEvent))
+        assert isinstance(element, (MessageEvent, BoundaryEvent, EventStartEvent))
         kind, name, key = "message", element.message, None
         if element.correlation:
             try:
@@ -39,14 +43,17 @@ def subscribe(run: Run, element: Any, token: str, *, hold: bool = False) -> bool
             except ExpressionError as exc:
                 reason = (f"the correlation key '{element.correlation}' could not be worked "
                           f"out: {exc.message}; set the data, then retry")
+                owner = {"scope": scope} if scope else {}
                 if hold:
                     run.incident(run.state["tokens"][token], reason)
                 else:
                     run.emit("event_incident", incident=run.ctx.new_id(), element=element.id,
-                             token=token, reason=reason, kind="schedule")
+                             token=token, reason=reason, kind="schedule", **owner)
                 return False
             key = None if value is None else str(value)
-    extra = {"hold": True} if hold else {}
+    extra: dict[str, Any] = {"hold": True} if hold else {}
+    if scope is not None:
+        extra["scope"] = scope
     run.emit("subscription_opened", subscription=run.ctx.new_id(), element=element.id,
              token=token, kind=kind, name=name, key=key, **extra)
     return True
@@ -64,14 +71,13 @@ def correlate(run: Run, cmd: CorrelateMessage) -> None:
                             + (f" with key '{key}'" if key is not None else ""),
                             hint="check the message name and its correlation key")
     sub = subs[0]
-    token = run.state["tokens"][sub["token"]]
     run.emit("message_correlated", subscription=sub["id"], element=sub["element"],
-             token=token["id"], message=cmd.message, key=key, actor=cmd.actor.user,
-             variables=dict(cmd.variables))
+             token=sub["token"], message=cmd.message, key=key, actor=cmd.actor.user,
+             variables=dict(cmd.variables), **_owner(sub))
     if cmd.variables:
         run.emit("variables_set", variables=dict(cmd.variables), actor=cmd.actor.user,
                  element=sub["element"])
-    trigger(run, run.definition.element(sub["element"]), token)
+    _deliver(run, sub)
 
 
 def broadcast(run: Run, cmd: BroadcastSignal) -> None:
@@ -84,26 +90,22 @@ def broadcast(run: Run, cmd: BroadcastSignal) -> None:
     for sub in waiting:
         if sub["id"] not in run.state.get("subscriptions", {}):
             continue  # an earlier trigger ended it (e.g. an interrupted activity)
-        token = run.state["tokens"][sub["token"]]
         run.emit("signal_received", subscription=sub["id"], element=sub["element"],
-                 token=token["id"], signal=cmd.signal, actor=cmd.actor.user)
-        trigger(run, run.definition.element(sub["element"]), token)
+                 token=sub["token"], signal=cmd.signal, actor=cmd.actor.user, **_owner(sub))
+        _deliver(run, sub)
 
 
-def throw_error(run: Run, token: Token, code: str) -> None:
-    """An error end event: the nearest sub-process with a matching error boundary catches."""
-    run.emit("error_thrown", token=token["id"], element=token["element"], error=code)
-    scope = token["scope"]
-    while True:
-        parent_id = run.state["scopes"][scope]["parent_token"]
-        if parent_id is None:
-            break
-        parent = run.state["tokens"][parent_id]
-        for boundary in boundaries(run.definition, parent["element"]):
-            if boundary.trigger == "error" and boundary.error in ("", code):
-                run.emit("element_left", token=token["id"], element=token["element"])
-                trigger(run, boundary, parent)
-                return
-        scope = parent["scope"]
-    run.incident(token, f"error '{code}' was thrown but no error boundary catches it; add "
-                 "one to an enclosing sub-process, or change the model")
+def _owner(sub: dict[str, Any]) -> dict[str, Any]:
+    return {"scope": sub["scope"]} if sub.get("scope") else {}
+
+
+def _deliver(run: Run, sub: dict[str, Any]) -> None:
+    """Trigger the subscription's element: for its token, or in its scope."""
+    element = run.definition.element(sub["element"])
+    if sub.get("scope"):
+        from liucheng.engine.event_subprocesses import start_event_subprocess
+
+        assert isinstance(element, EventStartEvent)
+        start_event_subprocess(run, element, sub["scope"])
+    else:
+        trigger(run, element, run.state["tokens"][sub["token"]])

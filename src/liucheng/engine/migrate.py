@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from liucheng.engine.event_commands import MigrateInstance
+from liucheng.engine.event_subprocesses import arm_scope, disarm_scope
 from liucheng.engine.humantask.common import require_active
 from liucheng.engine.messages import subscribe
 from liucheng.engine.timers import arm, arm_boundaries, disarm
@@ -73,6 +74,8 @@ def migrate(run: Run, cmd: MigrateInstance) -> None:
     scope_moves = {sid: mapping[e] for sid, e in scope_elements.items() if e in mapping}
     for token_id in list(run.state["tokens"]):
         disarm(run, token_id)
+    for scope_id in list(run.state["scopes"]):
+        disarm_scope(run, scope_id)
     run.emit("instance_migrated", to_version=cmd.to_version, actor=cmd.actor.user,
              moves=moves, task_moves=task_moves, scope_moves=scope_moves,
              flow_moves=flow_moves, mapping=mapping)
@@ -80,6 +83,8 @@ def migrate(run: Run, cmd: MigrateInstance) -> None:
 
 
 def _rearm(run: Run) -> None:
+    for scope_id in list(run.state["scopes"]):
+        arm_scope(run, scope_id)
     for token in sorted(run.state["tokens"].values(), key=lambda t: t["seq"]):
         element = run.definition.element(token["element"])
         if token["status"] == "event":

@@ -24,7 +24,7 @@ from liucheng.engine.schedule import (
 )
 from liucheng.errors import ExpressionError, LiuchengError
 from liucheng.model import BoundaryEvent, ProcessDefinition, UserTask
-from liucheng.model.events import EventGateway, TimerEvent
+from liucheng.model.events import EventGateway, EventStartEvent, TimerEvent
 from liucheng.model.timers import TimerDefinition
 
 if TYPE_CHECKING:
@@ -48,9 +48,12 @@ def boundaries(definition: ProcessDefinition, element_id: str) -> list[BoundaryE
     return cached[1].get(element_id, [])
 
 
-def arm(run: Run, timer: TimerDefinition, element: str, token: str, *, hold: bool = False,
-        due: datetime | None = None, fired: int = 0, anchor: str | None = None) -> bool:
-    """Emit `timer_armed`; False (after an incident) when the due moment cannot be worked out."""
+def arm(run: Run, timer: TimerDefinition, element: str, token: str | None, *,
+        hold: bool = False, due: datetime | None = None, fired: int = 0,
+        anchor: str | None = None, scope: str | None = None) -> bool:
+    """Emit `timer_armed`; False (after an incident) when the due moment cannot be worked out.
+
+    The timer belongs to `token`, or (an event sub-process's start) to `scope`."""
     if due is None:
         first = anchor_of(timer, run.ctx.now, run.ctx.calendar)
         anchor = first.isoformat() if first is not None else None
@@ -63,9 +66,12 @@ def arm(run: Run, timer: TimerDefinition, element: str, token: str, *, hold: boo
                 run.incident(run.state["tokens"][token], reason)
             else:  # a boundary: the activity goes on, the incident stands beside it
                 run.emit("event_incident", incident=run.ctx.new_id(), element=element,
-                         token=token, reason=reason, kind="schedule")
+                         token=token, reason=reason, kind="schedule",
+                         **({"scope": scope} if scope else {}))
             return False
     extra: dict[str, Any] = {"hold": True} if hold else {}
+    if scope is not None:
+        extra["scope"] = scope
     if anchor is not None:
         extra["anchor"] = anchor
     run.emit("timer_armed", timer=run.ctx.new_id(), element=element, token=token,
@@ -122,6 +128,15 @@ def fire(run: Run, cmd: FireTimer) -> None:
     if timer is None:
         return  # cancelled, fired already, or replaced: nothing to do
     element = run.definition.element(timer["element"])
+    scope = timer.get("scope")
+    if scope is not None:  # the start of an event sub-process
+        from liucheng.engine.event_subprocesses import start_event_subprocess
+
+        run.emit("timer_fired", timer=timer["id"], element=element.id, token=None,
+                 scope=scope, due_at=timer["due_at"], actor=cmd.actor.user)
+        assert isinstance(element, EventStartEvent)
+        start_event_subprocess(run, element, scope, timer)
+        return
     token = run.state["tokens"].get(timer["token"])
     if token is None:
         return
@@ -141,7 +156,7 @@ def trigger(run: Run, element: Any, token: Token, timer: dict[str, Any] | None =
         _gateway_won(run, token, element.id)
     elif isinstance(element, BoundaryEvent):
         if timer is not None and not element.interrupting and element.timer is not None:
-            _rearm_cycle(run, element, element.timer, token, timer)
+            rearm_cycle(run, element.id, element.timer, timer, token["id"])
         if element.interrupting:
             interrupt(run, token, f"{element.trigger} '{element.id}' happened")
             run.enter(element.id, token["scope"], None)
@@ -167,15 +182,16 @@ def remind(run: Run, element: BoundaryEvent, token: Token) -> None:
                             "comment": None, "message_id": run.ctx.new_id()})
 
 
-def _rearm_cycle(run: Run, element: BoundaryEvent, spec: TimerDefinition, token: Token,
-                 timer: dict[str, Any]) -> None:
+def rearm_cycle(run: Run, element: str, spec: TimerDefinition, timer: dict[str, Any],
+                token: str | None, scope: str | None = None) -> None:
+    """A non-interrupting cycle that fired arms its next occurrence, if it has one."""
     fired = int(timer.get("fired", 0)) + 1
     cal = run.ctx.calendar
     anchor = timer.get("anchor")
     due = next_due(spec, parse_moment(timer["due_at"], cal), fired, cal,
                    parse_moment(anchor, cal) if anchor else None)
     if due is not None:
-        arm(run, spec, element.id, token["id"], due=due, fired=fired, anchor=anchor)
+        arm(run, spec, element, token, due=due, fired=fired, anchor=anchor, scope=scope)
 
 
 def _gateway_won(run: Run, gateway_token: Token, event_id: str) -> None:
@@ -209,18 +225,23 @@ def fail(run: Run, cmd: FailTimer) -> None:
     run.emit("event_incident", incident=run.ctx.new_id(), timer=timer["id"],
              element=timer["element"], token=timer["token"],
              reason=f"timer could not be fired: {cmd.error}; retry fires it again",
-             kind="fire", actor=cmd.actor.user)
+             kind="fire", actor=cmd.actor.user,
+             **({"scope": timer["scope"]} if timer.get("scope") else {}))
 
 
 def rearm_after_retry(run: Run, incident: dict[str, Any]) -> None:
     """A retried event incident arms its timer again (due now if it had failed to fire)."""
+    scope = incident.get("owner_scope")
     token = run.state["tokens"].get(incident.get("owner_token") or "")
-    if token is None:
+    if token is None and scope not in run.state["scopes"]:
         return
     element = run.definition.element(incident["element"])
     spec = getattr(element, "timer", None)
     if not isinstance(spec, TimerDefinition):
         return
     due = run.ctx.now if incident.get("kind") == "fire" else None
+    if token is None:
+        arm(run, spec, element.id, None, due=due, scope=scope)
+        return
     arm(run, spec, element.id, token["id"], due=due, hold=isinstance(element, TimerEvent)
         and token["element"] == element.id)

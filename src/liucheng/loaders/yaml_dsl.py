@@ -19,6 +19,7 @@ from liucheng.loaders.yaml_events import (
     attach_boundaries,
     error_end,
     event_builders,
+    event_subprocesses,
     start_event,
 )
 from liucheng.loaders.yaml_source import Node, line_of, read_yaml
@@ -53,13 +54,14 @@ STEP_KEYS: dict[str, set[str]] = {
     "exclusive": {"routes", "default"},
     "inclusive": {"routes", "branches", "default"},
     "parallel": {"routes", "branches"},
-    "subprocess": {"steps", "timers", "messages", "signals", "errors"},
-    "end": {"terminate", "error"},
+    "subprocess": {"steps", "timers", "messages", "signals", "errors", "escalations",
+                   "on_event"},
+    "end": {"terminate", "error", "escalate"},
     **EVENT_STEP_KEYS,
 }
 TOP_KEYS = {"process", "name", "description", "roles", "variables", "steps", "version",
             "category", "board", "rules", "decisions", "calendar", "starters", "reports",
-            "start"}
+            "start", "on_event"}
 
 
 @dataclass
@@ -129,10 +131,11 @@ class _Compiler(UserStepSettings):
             return None
         kind = node.get("type") or ("user" if {"role", "roles", "assignee"} & node.keys() else None)
         if kind is None:
-            kind = next((k for k in ("branches", "steps", "routes", "handler", "set")
-                         if k in node), None)
+            kind = next((k for k in ("branches", "steps", "routes", "handler", "set",
+                                     "escalate") if k in node), None)
             kind = {"steps": "subprocess", "routes": "exclusive", "handler": "service",
-                    "set": "service", "branches": "parallel"}.get(kind or "", "user")
+                    "set": "service", "branches": "parallel",
+                    "escalate": "throw"}.get(kind or "", "user")
         if not isinstance(kind, str) or kind not in STEP_KEYS:
             self.problem(f"unknown step type '{kind}'", node, "type", step_id,
                          suggest(str(kind), STEP_KEYS))
@@ -225,7 +228,7 @@ class _Compiler(UserStepSettings):
 
     def _end(self, scope: _Scope, node: Node, sid: str, name: Text, line: int | None,
              doc: Text) -> tuple[str, list[str]]:
-        if node.get("error") is not None:
+        if node.get("error") is not None or node.get("escalate") is not None:
             scope.elements.append(error_end(node, sid, name, line, doc))
             return sid, []
         scope.elements.append(EndEvent(id=sid, name=name, line=line, documentation=doc,
@@ -300,6 +303,7 @@ class _Compiler(UserStepSettings):
                     doc: Text) -> tuple[str, list[str]]:
         inner = _Scope()
         self.body(inner, node.get("steps"), sid, node)
+        event_subprocesses(self, inner, node, sid)
         scope.elements.append(SubProcess(id=sid, name=name, line=line, documentation=doc,
                                          elements=tuple(inner.elements), flows=tuple(inner.flows)))
         return sid, [sid]
@@ -411,10 +415,11 @@ def compile_yaml(data: Any, source: str | None = None) -> ProcessDefinition:
         c.body(top, data.get("steps"), None, data)
         if top.elements:
             top.elements[0] = start_event(c, data, top.elements[0])
+        event_subprocesses(c, top, data, None)
     decisions = _decisions(c, data)
     extensions = {k: v for k, v in data.items()
                   if k not in {"process", "name", "description", "roles", "variables", "steps",
-                               "decisions"}}
+                               "decisions", "on_event"}}
     definition = ProcessDefinition(
         key=key, name=text(data.get("name")) or Text(key), elements=tuple(top.elements),
         flows=tuple(top.flows), roles=tuple(roles), variables=tuple(variables),

@@ -10,7 +10,12 @@ gateway (`type: first_of`), error ends and timer or message starts. See docs/eve
         - {id: remind, after: {working_hours: 4}, interrupting: false, next: remind_step}
         - {id: too_late, after: P5D, next: escalate}
       messages: [{id: cancelled, message: order_cancelled, key: order_no, next: stop}]
+    - {id: report_delay, escalate: DELAYED}   # an escalation throw (type: throw)
+    - {id: give_up, type: end, escalate: GAVE_UP}
     start: {timer: {cycle: "20th of every month 09:00"}}
+    on_event:                             # event sub-processes of the process or a sub-process
+      - {id: cancelled, message: order_cancelled, key: order_no, steps: [...]}
+      - {id: chase, timer: {cycle: R/P1D}, interrupting: false, steps: [...]}
 """
 
 from __future__ import annotations
@@ -24,7 +29,11 @@ from liucheng.model import Element, Text
 from liucheng.model.events import (
     BoundaryEvent,
     ErrorEndEvent,
+    EscalationEndEvent,
+    EscalationThrowEvent,
     EventGateway,
+    EventStartEvent,
+    EventSubProcess,
     MessageEvent,
     MessageStartEvent,
     ReceiveTask,
@@ -40,13 +49,15 @@ if TYPE_CHECKING:
 BOUNDARY_KEYS = {"timers", "messages", "signals"}
 BOUNDARY_HOSTS = ("user", "subprocess", "receive", "call")
 EVENT_STEP_KEYS: dict[str, set[str]] = {
-    "call": {"process", "version", "in", "out", *BOUNDARY_KEYS},
+    "call": {"process", "version", "in", "out", "escalations", *BOUNDARY_KEYS},
     "timer": {"wait", "until", "date", "rule", "day", "roll", "at", "cycle"},
     "message": {"message", "key"},
     "receive": {"message", "key", *BOUNDARY_KEYS},
     "signal": {"signal"},
     "first_of": {"events"},
+    "throw": {"escalate"},
 }
+TRIGGERS = ("timer", "message", "signal", "error", "escalation")
 START_KEYS = {"timer", "message"}
 
 
@@ -124,8 +135,25 @@ def build_first_of(c: _Compiler, scope: _Scope, node: Node, sid: str, name: Text
 
 
 def error_end(node: Node, sid: str, name: Text, line: int | None, doc: Text) -> Element:
+    """`type: end` with `error: CODE` or `escalate: CODE`."""
+    if node.get("escalate") is not None:
+        return EscalationEndEvent(id=sid, name=name, line=line, documentation=doc,
+                                  escalation=str(node["escalate"]))
     return ErrorEndEvent(id=sid, name=name, line=line, documentation=doc,
                          error=str(node.get("error") or ""))
+
+
+def build_throw(c: _Compiler, scope: _Scope, node: Node, sid: str, name: Text,
+                line: int | None, doc: Text) -> tuple[str, list[str]]:
+    """`type: throw` with `escalate: CODE`: throws the escalation and goes on."""
+    code = node.get("escalate")
+    if code is None or code == "":
+        c.problem("a throw step names what it throws: 'escalate: <code>'", node, "escalate",
+                  sid)
+    scope.elements.append(EscalationThrowEvent(id=sid, name=name, line=line,
+                                               documentation=doc,
+                                               escalation=str(code or "")))
+    return sid, [sid]
 
 
 def build_call(c: _Compiler, scope: _Scope, node: Node, sid: str, name: Text,
@@ -161,7 +189,8 @@ def build_call(c: _Compiler, scope: _Scope, node: Node, sid: str, name: Text,
 
 
 EVENT_BUILDERS = {"timer": build_timer, "message": build_message, "receive": build_message,
-                  "signal": build_signal, "first_of": build_first_of, "call": build_call}
+                  "signal": build_signal, "first_of": build_first_of, "call": build_call,
+                  "throw": build_throw}
 Builder = Callable[["_Scope", Node, str, Text, "int | None", Text], tuple[str, list[str]]]
 
 
@@ -174,7 +203,7 @@ def attach_boundaries(c: _Compiler, scope: _Scope, node: Node, sid: str) -> list
     """Boundary events of a step; returns the open exits (interrupting ones without `next`)."""
     exits: list[str] = []
     specs: list[tuple[str, Any]] = [(key, item) for key in ("timers", "messages", "signals",
-                                                            "errors")
+                                                            "errors", "escalations")
                                     for item in _items(c, node, key, sid)]
     for key, item in specs:
         bid = item.get("id")
@@ -199,6 +228,9 @@ def attach_boundaries(c: _Compiler, scope: _Scope, node: Node, sid: str) -> list
         elif key == "signals":
             _only(c, item, common | {"signal"}, bid)
             fields["signal"] = str(item.get("signal") or "")
+        elif key == "escalations":
+            _only(c, item, common | {"escalation"}, bid)
+            fields["escalation"] = str(item.get("escalation") or "")
         else:
             _only(c, item, common | {"error"}, bid)
             fields["error"] = str(item.get("error") or "")
@@ -249,3 +281,62 @@ def start_event(c: _Compiler, data: Node, default: Element) -> Element:
                                timer=timer)
     return MessageStartEvent(id=default.id, name=default.name, line=line_of(data, "start"),
                              message=str(spec["message"]))
+
+
+def event_subprocesses(c: _Compiler, scope: _Scope, node: Node, owner: str | None) -> None:
+    """`on_event:` of the process or of a sub-process: its event sub-processes.
+
+    Each item names one trigger — `timer: {...}`, `message: name` (with `key`), `signal:
+    name`, `error: CODE` or `escalation: CODE` (without a code: any) — `interrupting`
+    (default true) and its `steps`; it may have an `on_event` of its own."""
+    from liucheng.loaders.yaml_dsl import _Scope
+    from liucheng.loaders.yaml_steps import text
+
+    allowed = {"id", "name", "description", "documentation", "interrupting", "steps", "key",
+               "on_event", *TRIGGERS}
+    for item in _items(c, node, "on_event", owner or "process"):
+        eid = item.get("id")
+        if not isinstance(eid, str) or not eid:
+            c.problem("each of 'on_event' needs an 'id'", item, element=owner)
+            continue
+        _only(c, item, allowed, eid)
+        triggers = [k for k in TRIGGERS if k in item]
+        if len(triggers) != 1:
+            c.problem("an event sub-process names exactly one trigger: timer, message, "
+                      "signal, error or escalation", item, element=eid,
+                      hint="e.g. message: order_cancelled, or timer: {after: P5D}")
+            continue
+        interrupting = item.get("interrupting", True)
+        if not isinstance(interrupting, bool):
+            c.problem("interrupting must be true or false", item, "interrupting", eid)
+            interrupting = True
+        fields = _trigger_fields(c, item, triggers[0], eid)
+        if fields is None:
+            continue
+        inner = _Scope()
+        c.body(inner, item.get("steps"), eid, item)
+        if inner.elements:
+            plain = inner.elements[0]
+            inner.elements[0] = EventStartEvent(id=plain.id, name=plain.name, line=item.line,
+                                                interrupting=interrupting, **fields)
+        event_subprocesses(c, inner, item, eid)
+        scope.elements.append(EventSubProcess(
+            id=eid, name=text(item.get("name")), line=item.line,
+            documentation=text(item.get("description") or item.get("documentation")),
+            elements=tuple(inner.elements), flows=tuple(inner.flows)))
+
+
+def _trigger_fields(c: _Compiler, item: Node, trigger: str, eid: str) -> dict[str, Any] | None:
+    if "key" in item and trigger != "message":
+        c.problem("'key' goes with a message trigger", item, "key", eid)
+    value = item[trigger]
+    if trigger == "timer":
+        timer = timer_of(c, value, item, "timer", eid)
+        return None if timer is None else {"timer": timer}
+    if trigger in ("message", "signal") and (not isinstance(value, str) or not value):
+        c.problem(f"'{trigger}' names the {trigger} that starts it", item, trigger, eid)
+        return None
+    fields: dict[str, Any] = {trigger: "" if value is None else str(value)}
+    if trigger == "message" and item.get("key") is not None:
+        fields["correlation"] = str(item["key"])
+    return fields

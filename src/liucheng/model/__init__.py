@@ -23,7 +23,11 @@ from liucheng.model.elements import (
 from liucheng.model.events import (
     BoundaryEvent,
     ErrorEndEvent,
+    EscalationEndEvent,
+    EscalationThrowEvent,
     EventGateway,
+    EventStartEvent,
+    EventSubProcess,
     MessageEvent,
     MessageStartEvent,
     ReceiveTask,
@@ -36,7 +40,8 @@ from liucheng.model.validate import check, validate
 
 __all__ = [
     "BoundaryEvent", "BusinessRuleTask", "Countersign", "DocumentItem", "Duration", "Element",
-    "EndEvent", "ErrorEndEvent", "EventGateway", "ExclusiveGateway", "FormField",
+    "EndEvent", "ErrorEndEvent", "EscalationEndEvent", "EscalationThrowEvent", "EventGateway",
+    "EventStartEvent", "EventSubProcess", "ExclusiveGateway", "FormField",
     "InclusiveGateway", "MessageEvent", "MessageStartEvent", "ParallelGateway",
     "ProcessDefinition", "ReceiveTask", "Role", "SequenceFlow", "ServiceTask", "SignalEvent",
     "StartEvent", "SubProcess", "Text", "TimerDefinition", "TimerEvent", "TimerStartEvent",

@@ -8,7 +8,12 @@
   leaves along the boundary's flows; non-interrupting leaves a new token and the activity
   goes on. Triggered by a timer, a message, a signal or an error thrown inside.
 - `TimerStartEvent` / `MessageStartEvent`: start a case on a schedule or on a message.
-- `ErrorEndEvent`: throws an error code to the nearest enclosing error boundary.
+- `ErrorEndEvent`: throws an error code to the nearest enclosing error boundary or error
+  event sub-process.
+- `EscalationEndEvent` / `EscalationThrowEvent`: throw an escalation code to the nearest
+  escalation boundary or escalation event sub-process; uncaught, the flow goes on.
+- `EventSubProcess`: a sub-process without incoming flow, started by the trigger of its
+  `EventStartEvent` while its enclosing scope runs (interrupting or alongside).
 - `EventGateway`: waits for whichever of the following catch events happens first.
 """
 
@@ -17,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from liucheng.model.elements import Element, EndEvent, StartEvent
+from liucheng.model.elements import Element, EndEvent, StartEvent, SubProcess
 from liucheng.model.timers import TimerDefinition
 
 
@@ -49,7 +54,8 @@ class SignalEvent(Element):
 
 @dataclass(frozen=True)
 class BoundaryEvent(Element):
-    """One trigger: `timer`, `message` (+ `correlation`), `signal` or `error` ('' = any)."""
+    """One trigger: `timer`, `message` (+ `correlation`), `signal`, `escalation` or `error`
+    (a code; '' = any)."""
 
     kind: ClassVar[str] = "boundary_event"
     attached_to: str = ""
@@ -59,16 +65,52 @@ class BoundaryEvent(Element):
     correlation: str | None = None
     signal: str | None = None
     error: str | None = None
+    escalation: str | None = None
 
     @property
     def trigger(self) -> str:
-        if self.timer is not None:
-            return "timer"
-        if self.message is not None:
-            return "message"
-        if self.signal is not None:
-            return "signal"
-        return "error"
+        return _trigger(self)
+
+
+def _trigger(event: BoundaryEvent | EventStartEvent) -> str:
+    if event.timer is not None:
+        return "timer"
+    if event.message is not None:
+        return "message"
+    if event.signal is not None:
+        return "signal"
+    if event.escalation is not None:
+        return "escalation"
+    return "error"
+
+
+@dataclass(frozen=True)
+class EventStartEvent(StartEvent):
+    """The start event of an event sub-process: one trigger, as on a boundary event."""
+
+    kind: ClassVar[str] = "event_start_event"
+    interrupting: bool = True
+    timer: TimerDefinition | None = None
+    message: str | None = None
+    correlation: str | None = None
+    signal: str | None = None
+    error: str | None = None
+    escalation: str | None = None
+
+    @property
+    def trigger(self) -> str:
+        return _trigger(self)
+
+
+@dataclass(frozen=True)
+class EventSubProcess(SubProcess):
+    """Armed while its enclosing scope runs; its start event says what starts it."""
+
+    kind: ClassVar[str] = "event_sub_process"
+
+    @property
+    def start(self) -> EventStartEvent | None:
+        return next((e for e in self.elements if isinstance(e, EventStartEvent)), None)
 
 
 @dataclass(frozen=True)
@@ -87,6 +129,20 @@ class MessageStartEvent(StartEvent):
 class ErrorEndEvent(EndEvent):
     kind: ClassVar[str] = "error_end_event"
     error: str = ""
+
+
+@dataclass(frozen=True)
+class EscalationEndEvent(EndEvent):
+    kind: ClassVar[str] = "escalation_end_event"
+    escalation: str = ""
+
+
+@dataclass(frozen=True)
+class EscalationThrowEvent(Element):
+    """Throws `escalation` and goes on (unless an interrupting catch ends its scope)."""
+
+    kind: ClassVar[str] = "escalation_throw_event"
+    escalation: str = ""
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from liucheng.model.elements import (
     SubProcess,
     UserTask,
 )
-from liucheng.model.events import BoundaryEvent
+from liucheng.model.events import BoundaryEvent, EventSubProcess
 from liucheng.rules.expressions import compile_expression
 
 
@@ -94,15 +94,15 @@ def _check_scope(
         if isinstance(element, StartEvent):
             if inc:
                 report("a start event cannot have incoming flows", element)
-        elif isinstance(element, BoundaryEvent):
-            pass  # entered from the activity it is attached to; see validate_events.py
+        elif isinstance(element, (BoundaryEvent, EventSubProcess)):
+            pass  # entered by their trigger, not by a flow; see validate_events.py
         elif not inc:
             report("has no incoming flow, so no case can reach it", element,
                    "connect a flow to it or remove it")
         if isinstance(element, EndEvent):
             if out:
                 report("an end event cannot have outgoing flows", element)
-        elif not out and not isinstance(element, BoundaryEvent):
+        elif not out and not isinstance(element, (BoundaryEvent, EventSubProcess)):
             if isinstance(element, GATEWAYS):
                 report("gateway has no outgoing flow", element, "add at least one route")
             else:

@@ -1,9 +1,10 @@
 """Structural checks of event elements and step windows, called from `validate`.
 
 Boundary events sit beside the activity they are attached to, have no incoming flow,
-and (when interrupting) need a way out. Expressions of timers and correlations must
-parse, an event gateway may only be followed by catch events, and a user step's
-`window` must be a rule the calendar understands.
+and (when interrupting) need a way out. An event sub-process has no flows in or out
+and a start event with one trigger; an error start always interrupts. Expressions of
+timers and correlations must parse, an event gateway may only be followed by catch
+events, and a user step's `window` must be a rule the calendar understands.
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ from liucheng.model.elements import Element, SubProcess, UserTask
 from liucheng.model.events import (
     CATCH_EVENTS,
     BoundaryEvent,
+    EscalationEndEvent,
+    EscalationThrowEvent,
     EventGateway,
+    EventStartEvent,
+    EventSubProcess,
     MessageEvent,
     ReceiveTask,
     TimerEvent,
@@ -47,6 +52,17 @@ def check_events(definition: ProcessDefinition, source: str | None) -> list[Prob
                 parses(element.timer.until, "timer 'until'", element)
         if isinstance(element, TimerEvent):
             parses(element.timer.until, "timer 'until'", element)
+        if isinstance(element, EventSubProcess):
+            _check_event_subprocess(definition, element, report)
+        if isinstance(element, EventStartEvent):
+            _check_event_start(definition, element, parent, report)
+            parses(element.correlation, "message correlation", element)
+            if element.timer is not None:
+                parses(element.timer.until, "timer 'until'", element)
+        if isinstance(element, (EscalationEndEvent, EscalationThrowEvent)) and \
+                not element.escalation:
+            report("an escalation end or throw needs the escalation code it throws", element,
+                   "e.g. escalate: LATE")
         if isinstance(element, MessageEvent):
             if not element.message:
                 report("a message event needs the message name it waits for", element)
@@ -94,3 +110,44 @@ def _check_boundary(definition: ProcessDefinition, element: BoundaryEvent, paren
                "add next: <step id>, or make it interrupting: false (a reminder)")
     if element.trigger == "error" and not element.interrupting:
         report("an error boundary event always interrupts", element)
+    if isinstance(host, EventSubProcess):
+        report(f"a boundary event cannot be attached to the event sub-process '{host.id}'",
+               element, "put the catching event inside it (an event sub-process of its own)")
+    elif element.trigger == "escalation" and not isinstance(host, (SubProcess, CallActivity)):
+        report(f"an escalation boundary event belongs on a sub-process or call, not on "
+               f"'{host.id}'", element)
+    if element.trigger == "escalation" and not element.interrupting and \
+            not definition.outgoing(element.id):
+        report("a non-interrupting escalation boundary event needs a next step", element,
+               "add next: <step id>")
+
+
+def _check_event_subprocess(definition: ProcessDefinition, element: EventSubProcess,
+                            report: object) -> None:
+    assert callable(report)
+    if definition.incoming(element.id):
+        report(f"the event sub-process '{element.id}' cannot have incoming flows: its start "
+               "event's trigger starts it", element, "remove the flow into it")
+    if definition.outgoing(element.id):
+        report(f"the event sub-process '{element.id}' cannot have outgoing flows: when it "
+               "ends, its scope goes on (or ends, if it interrupted)", element,
+               "remove the flow out of it")
+    if element.start is None:
+        report(f"the event sub-process '{element.id}' has no start event with a trigger "
+               "(timer, message, signal, error or escalation)", element,
+               "give its start event the trigger that starts it")
+
+
+def _check_event_start(definition: ProcessDefinition, element: EventStartEvent,
+                       parent: str | None, report: object) -> None:
+    assert callable(report)
+    if parent is None or not isinstance(definition.element(parent), EventSubProcess):
+        report("a start event with a trigger of this kind belongs to an event sub-process",
+               element)
+        return
+    if element.trigger == "error" and not element.interrupting:
+        report(f"the error start of event sub-process '{parent}' always interrupts", element,
+               "remove interrupting: false (isInterrupting=\"false\")")
+    if element.trigger in ("message", "signal") and not getattr(element, element.trigger):
+        report(f"the {element.trigger} start of event sub-process '{parent}' needs the "
+               f"{element.trigger} name", element)

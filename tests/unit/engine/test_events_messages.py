@@ -206,7 +206,7 @@ steps:
 """
     case = Case(source).start()
     (incident,) = case.incidents()
-    assert "no error boundary catches it" in incident["reason"]
+    assert "nothing catches it" in incident["reason"]
 
 
 @pytest.mark.parametrize("source, message", [

@@ -61,9 +61,14 @@ def finish_service(run: Run, token: Token, outputs: dict[str, Any]) -> None:
 
 
 class SubProcessBehavior:
+    """Opens the inner scope (of a sub-process or a started event sub-process)."""
+
     def enter(self, run: Run, token: Token) -> None:
+        from liucheng.engine.event_subprocesses import arm_scope
+
         element = run.definition.element(token["element"])
         assert isinstance(element, SubProcess)
         scope = run.ctx.new_id()
         run.emit("scope_opened", scope=scope, element=element.id, parent_token=token["id"])
+        arm_scope(run, scope)
         run.enter(run.definition.start_event(element.id).id, scope, None)

@@ -1,15 +1,20 @@
 """Behaviours of event elements: catch events wait, boundary events pass the token on,
-the event gateway waits for the first of its events, an error end throws its code; and
-the call activity (engine/calls.py), which waits for a case of another process."""
+the event gateway waits for the first of its events, error and escalation ends and
+throws throw their code (engine/throws.py); and the call activity (engine/calls.py),
+which waits for a case of another process."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from liucheng.engine.behaviors.events import StartEventBehavior
+from liucheng.engine.behaviors.tasks import SubProcessBehavior
 from liucheng.engine.calls import CallActivityBehavior
-from liucheng.engine.messages import subscribe, throw_error
+from liucheng.engine.messages import subscribe
+from liucheng.engine.throws import throw_error, throw_escalation
 from liucheng.engine.timers import arm, disarm
 from liucheng.model import ErrorEndEvent, MessageEvent, SignalEvent, TimerEvent
+from liucheng.model.events import EscalationEndEvent, EscalationThrowEvent
 
 if TYPE_CHECKING:
     from liucheng.engine.interpreter import Run
@@ -65,6 +70,16 @@ class ErrorEndBehavior:
         throw_error(run, token, element.error)
 
 
+class EscalationBehavior:
+    """An escalation end event ends its token; an intermediate throw goes on."""
+
+    def enter(self, run: Run, token: Token) -> None:
+        element = run.definition.element(token["element"])
+        assert isinstance(element, (EscalationEndEvent, EscalationThrowEvent))
+        throw_escalation(run, token, element.escalation,
+                         end=isinstance(element, EscalationEndEvent))
+
+
 EVENT_BEHAVIORS: dict[str, Any] = {
     "timer_event": TimerCatchBehavior(),
     "message_event": SubscriptionCatchBehavior(),
@@ -73,5 +88,9 @@ EVENT_BEHAVIORS: dict[str, Any] = {
     "boundary_event": BoundaryEventBehavior(),
     "event_gateway": EventGatewayBehavior(),
     "error_end_event": ErrorEndBehavior(),
+    "escalation_end_event": EscalationBehavior(),
+    "escalation_throw_event": EscalationBehavior(),
+    "event_sub_process": SubProcessBehavior(),
+    "event_start_event": StartEventBehavior(),
     "call_activity": CallActivityBehavior(),
 }

@@ -1,0 +1,91 @@
+"""Errors and escalations thrown inside a case, and the nearest element that catches them.
+
+`catcher` walks from the thrower's scope outwards. In each scope, an event sub-process
+whose start catches the code comes first, then a boundary event of the sub-process the
+scope belongs to; then the scope around it. (An error or escalation thrown inside an
+event sub-process is not caught by the event sub-processes beside it.) A code of '' or
+None catches any code.
+
+- An **error** end event ends its token; the catcher interrupts (an error start or
+  boundary always does). Uncaught, it is an incident on the end event.
+- An **escalation** end event ends its token, an intermediate escalation throw goes on
+  unless an interrupting catcher ended its scope. The catcher interrupts or not, as it
+  says. Uncaught, nothing more happens: `escalation_thrown` records it (`caught_by`
+  None) and the flow continues.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from liucheng.engine.event_subprocesses import event_subprocesses, start_event_subprocess
+from liucheng.engine.timers import boundaries, trigger
+from liucheng.model.events import EventStartEvent, EventSubProcess
+
+if TYPE_CHECKING:
+    from liucheng.engine.interpreter import Run
+
+Token = dict[str, Any]
+Catcher = tuple[Any, str, Token | None]  # (element, scope, boundary's activity token)
+
+
+def catcher(run: Run, scope: str, kind: str, code: str) -> Catcher | None:
+    """The nearest start or boundary of `kind` ('error', 'escalation') that takes `code`."""
+    definition = run.definition
+    inside_esp = False
+    while True:
+        record = run.state["scopes"][scope]
+        if not inside_esp:
+            for esp in event_subprocesses(definition, record["element"]):
+                start = esp.start
+                if start is not None and _takes(start, kind, code):
+                    return start, scope, None
+        parent_id = record["parent_token"]
+        if parent_id is None:
+            return None
+        parent = run.state["tokens"][parent_id]
+        for boundary in boundaries(definition, parent["element"]):
+            if _takes(boundary, kind, code):
+                return boundary, parent["scope"], parent
+        inside_esp = isinstance(definition.element(parent["element"]), EventSubProcess)
+        scope = parent["scope"]
+
+
+def _takes(element: Any, kind: str, code: str) -> bool:
+    return bool(element.trigger == kind and getattr(element, kind) in (None, "", code))
+
+
+def _deliver(run: Run, found: Catcher) -> None:
+    element, scope, activity = found
+    if activity is None:
+        assert isinstance(element, EventStartEvent)
+        start_event_subprocess(run, element, scope)
+    else:
+        trigger(run, element, activity)
+
+
+def throw_error(run: Run, token: Token, code: str) -> None:
+    """An error end event: the nearest error start or boundary catches, or an incident."""
+    run.emit("error_thrown", token=token["id"], element=token["element"], error=code)
+    found = catcher(run, token["scope"], "error", code)
+    if found is None:
+        run.incident(token, f"error '{code}' was thrown but nothing catches it; add an "
+                     "error boundary to an enclosing sub-process or an error event "
+                     "sub-process, or change the model")
+        return
+    run.emit("element_left", token=token["id"], element=token["element"])
+    _deliver(run, found)
+
+
+def throw_escalation(run: Run, token: Token, code: str, *, end: bool) -> None:
+    """An escalation end event (`end`) or intermediate throw; uncaught, the flow goes on."""
+    found = catcher(run, token["scope"], "escalation", code)
+    run.emit("escalation_thrown", token=token["id"], element=token["element"],
+             escalation=code, caught_by=found[0].id if found else None)
+    if end:
+        run.emit("element_left", token=token["id"], element=token["element"])
+    if found is not None:
+        _deliver(run, found)
+    thrower = run.state["tokens"].get(token["id"])
+    if not end and thrower is not None:
+        run.leave(thrower)
