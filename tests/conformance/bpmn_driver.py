@@ -23,6 +23,7 @@ from liucheng.engine import (
     replay,
 )
 from liucheng.engine.commands import Actor, Command
+from liucheng.engine.event_commands import BroadcastSignal, CorrelateMessage, FireTimer
 from liucheng.loaders.bpmn_xml import load_bpmn
 from liucheng.model import ProcessDefinition
 
@@ -94,13 +95,26 @@ class Case:
         return self
 
     def message(self, name: str, **payload: Any) -> Case:
-        raise NotImplementedError(f"liucheng's engine has no message events ('{name}')")
+        self.run(CorrelateMessage(ADMIN, name, None, payload))
+        return self
 
     def signal(self, name: str) -> Case:
-        raise NotImplementedError(f"liucheng's engine has no signal events ('{name}')")
+        self.run(BroadcastSignal(ADMIN, name))
+        return self
 
     def fire_timers(self, after: timedelta) -> Case:
-        raise NotImplementedError("liucheng's engine core has no BPMN timer events")
+        """Move time on by `after`, firing each timer that falls due meanwhile, in order."""
+        until = self.now + after
+        while True:
+            assert self.state is not None
+            due = sorted((t["due_at"], t["id"]) for t in self.state.get("timers", {}).values()
+                         if datetime.fromisoformat(t["due_at"]) <= until)
+            if not due:
+                break
+            self.now = max(self.now, datetime.fromisoformat(due[0][0]))
+            self.run(FireTimer(ADMIN, due[0][1]))
+        self.now = until
+        return self
 
     # -- observations --------------------------------------------------------------------
     @property

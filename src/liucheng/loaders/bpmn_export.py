@@ -16,6 +16,7 @@ from typing import Any
 
 from lxml import etree
 
+from liucheng.loaders import bpmn_triggers as triggers
 from liucheng.loaders.bpmn_codec import extra_fields
 from liucheng.loaders.bpmn_layout import Box, Layout, layout
 from liucheng.loaders.bpmn_ns import (
@@ -32,6 +33,7 @@ from liucheng.loaders.bpmn_ns import (
 from liucheng.model import (
     Element,
     EndEvent,
+    EventSubProcess,
     ExclusiveGateway,
     FormField,
     InclusiveGateway,
@@ -54,6 +56,7 @@ COMMON = {"id", "name", "line", "default", "documentation"}
 NATIVE: dict[type, set[str]] = {
     StartEvent: COMMON, EndEvent: COMMON | {"terminate"}, ExclusiveGateway: COMMON,
     ParallelGateway: COMMON, InclusiveGateway: COMMON, SubProcess: COMMON | {"elements", "flows"},
+    EventSubProcess: COMMON | {"elements", "flows"},
     UserTask: COMMON | {"roles", "assignee", "candidate_users", "form", "instructions",
                         "priority", "outcomes", "extensions", "due", "return_to",
                         "distinct_from", "on_empty", "countersign"},
@@ -76,6 +79,7 @@ def _num(value: float) -> str:
 class _Writer:
     def __init__(self, definition: ProcessDefinition) -> None:
         self.definition = definition
+        self.roots: dict[tuple[str, str], Any] = {}  # <message>, <error>, … referred to
 
     def sub(self, parent: Any, ns: str, tag: str, **attrs: str | None) -> Any:
         el = etree.SubElement(parent, q(ns, tag))
@@ -176,7 +180,10 @@ class _Writer:
         elif isinstance(e, ServiceTask):
             self.service_task(el, e)
         elif isinstance(e, SubProcess):
+            if isinstance(e, EventSubProcess):
+                el.set("triggeredByEvent", "true")
             self.scope(el, e.elements, e.flows)
+        triggers.write_definition(e, el, self.roots)
         native = NATIVE.get(type(e))
         if native is None:
             el.set(q(LC, "kind"), e.kind)
@@ -333,6 +340,8 @@ def kind_tag(kind: str) -> str:
         return "startEvent"
     if kind.endswith("end_event"):
         return "endEvent"
+    if kind.endswith("throw_event"):
+        return "intermediateThrowEvent"
     if "event" in kind:
         return "intermediateCatchEvent"
     return "eventBasedGateway" if "gateway" in kind else "task"
@@ -362,7 +371,8 @@ def export_bpmn(definition: ProcessDefinition, *, lanes: bool = False) -> str:
                                  id=participant_id(definition), processRef=definition.key)
         writer.names(participant, definition.name)
         plane_for = str(collaboration.get("id"))
-    writer.process(root, shapes if lanes else None)
+    process = writer.process(root, shapes if lanes else None)
+    triggers.write_roots(root, process, writer.roots)
     writer.diagram(root, plane_for, shapes)
     return str(etree.tostring(root, pretty_print=True, xml_declaration=True,
                               encoding="UTF-8").decode("utf-8"))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from liucheng.errors import ExpressionError, Problem
+from liucheng.loaders import bpmn_triggers as triggers
 from liucheng.loaders.bpmn_codec import element_class, restore
 from liucheng.loaders.bpmn_expressions import script_assignments, translate_condition
 from liucheng.loaders.bpmn_forms import form_fields
@@ -56,6 +57,7 @@ from liucheng.loaders.bpmn_vendor import (
 from liucheng.model import (
     Element,
     EndEvent,
+    EventSubProcess,
     ExclusiveGateway,
     InclusiveGateway,
     ParallelGateway,
@@ -155,7 +157,7 @@ class NodeReader:
         sources = {str(el.get("sourceRef")) for el in raw_flows}
         for element in list(elements):
             if isinstance(element, (UserTask, ServiceTask, SubProcess)) and (
-                    element.id not in sources):
+                    element.id not in sources) and not isinstance(element, EventSubProcess):
                 end = self.fresh_id(f"{element.id}_end")
                 elements.append(EndEvent(id=end, line=element.line))
                 flows.append(SequenceFlow(self.fresh_id(f"{element.id}_to_end"), element.id,
@@ -235,6 +237,8 @@ class NodeReader:
                 kind = "multi-instance" if loop.startswith("multi") else "loop"
                 self.unsupported(el, f"{tag} with {kind} characteristics is not supported", scope)
                 return None
+        if tag == "boundaryEvent" and event_kinds(el) in (["error"], ["escalation"]):
+            return triggers.boundary(self, el, common, scope)
         if tag in UNSUPPORTED_NODES:
             message, hint = UNSUPPORTED_NODES[tag]
             kinds = event_kinds(el)
@@ -256,11 +260,9 @@ class NodeReader:
         if gateway is not None:
             return gateway(**common)
         if tag == "subProcess":
-            if el.get("triggeredByEvent") == "true":
-                self.unsupported(el, "event sub-processes are not supported", scope)
-                return None
             inner, flows = self.scope(el, str(nid), self.lane_of.get(str(nid)))
-            return SubProcess(**common, elements=tuple(inner), flows=tuple(flows))
+            cls = EventSubProcess if el.get("triggeredByEvent") == "true" else SubProcess
+            return cls(**common, elements=tuple(inner), flows=tuple(flows))
         self.unsupported(el, f"{tag} is not a flow element liucheng supports", scope)
         return None
 
@@ -285,6 +287,10 @@ class NodeReader:
         kinds = event_kinds(el)
         if tag == "endEvent" and kinds == ["terminate"]:
             return EndEvent(**common, terminate=True)
+        if tag == "startEvent" and triggers.in_event_subprocess(el):
+            return triggers.event_start(self, el, common, scope)
+        if tag != "startEvent" and kinds in (["error"], ["escalation"]):
+            return triggers.throw_event(self, el, tag, common, scope)
         if kinds:
             what = {"startEvent": "start", "endEvent": "end",
                     "intermediateThrowEvent": "intermediate throw"}[tag]

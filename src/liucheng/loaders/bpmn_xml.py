@@ -44,7 +44,8 @@ MAX_BYTES = 5_000_000
 DEFAULT_ROLE = "staff"
 DEFAULT_ROLE_NAME = Text("员工", "Staff")
 _CONNECTIVITY = ("has no incoming flow", "has no outgoing flow", "cannot be reached",
-                 "has no start event", "flow source", "flow target", "is not an outgoing flow")
+                 "has no start event", "flow source", "flow target", "is not an outgoing flow",
+                 "which is not an element of the process", "needs a next step")
 _XSD_TYPES = {"string": "text", "boolean": "boolean", "int": "integer", "integer": "integer",
               "long": "integer", "double": "number", "float": "number", "decimal": "number",
               "datetime": "datetime", "date": "date", "json": "json"}

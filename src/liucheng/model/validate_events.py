@@ -12,7 +12,7 @@ from __future__ import annotations
 from liucheng.errors import ExpressionError, ModelError, Problem
 from liucheng.model.calls import CallActivity
 from liucheng.model.definition import ProcessDefinition
-from liucheng.model.elements import Element, SubProcess, UserTask
+from liucheng.model.elements import Element, StartEvent, SubProcess, UserTask
 from liucheng.model.events import (
     CATCH_EVENTS,
     BoundaryEvent,
@@ -101,8 +101,8 @@ def _check_boundary(definition: ProcessDefinition, element: BoundaryEvent, paren
         return
     host = definition.element(element.attached_to)
     if not isinstance(host, (UserTask, SubProcess, ReceiveTask, CallActivity)):
-        report(f"a boundary event can be attached to a user task, receive task, call or "
-               f"sub-process, not to '{host.id}'", element)
+        report(f"a boundary event on '{host.id}' is not supported: boundary events attach to "
+               "a user task, receive task, call or sub-process", element)
     elif definition.parent(host.id) != parent:
         report(f"boundary event must sit in the same scope as '{host.id}'", element)
     if element.interrupting and not definition.outgoing(element.id):
@@ -114,8 +114,8 @@ def _check_boundary(definition: ProcessDefinition, element: BoundaryEvent, paren
         report(f"a boundary event cannot be attached to the event sub-process '{host.id}'",
                element, "put the catching event inside it (an event sub-process of its own)")
     elif element.trigger == "escalation" and not isinstance(host, (SubProcess, CallActivity)):
-        report(f"an escalation boundary event belongs on a sub-process or call, not on "
-               f"'{host.id}'", element)
+        report(f"an escalation boundary event on '{host.id}' is not supported: escalations "
+               "are caught on a sub-process or call", element)
     if element.trigger == "escalation" and not element.interrupting and \
             not definition.outgoing(element.id):
         report("a non-interrupting escalation boundary event needs a next step", element,
@@ -132,7 +132,7 @@ def _check_event_subprocess(definition: ProcessDefinition, element: EventSubProc
         report(f"the event sub-process '{element.id}' cannot have outgoing flows: when it "
                "ends, its scope goes on (or ends, if it interrupted)", element,
                "remove the flow out of it")
-    if element.start is None:
+    if element.start is None and any(isinstance(e, StartEvent) for e in element.elements):
         report(f"the event sub-process '{element.id}' has no start event with a trigger "
                "(timer, message, signal, error or escalation)", element,
                "give its start event the trigger that starts it")
