@@ -105,3 +105,89 @@ def test_a_case_that_ends_leaves_no_job_or_subscription(engine: Engine,
         engine.correlate("customer_called", "LP-8")
     clock.now += timedelta(days=30)
     assert JobExecutor(engine).run_due().claimed == 0
+
+
+CALLER = """
+process: purchase
+roles: {clerk: 办事员}
+steps:
+  - id: sourcing
+    type: call
+    process: sourcing
+    escalations: [{id: over_budget, escalation: OVER_BUDGET, interrupting: false,
+                   next: approve_budget}]
+    errors: [{id: no_supplier, error: NO_SUPPLIER, next: manual}]
+  - {id: receive, role: clerk}
+  - {id: done, type: end}
+  - {id: approve_budget, role: clerk, next: budget_done}
+  - {id: budget_done, type: end}
+  - {id: manual, role: clerk}
+"""
+CALLED = """
+process: sourcing
+roles: {clerk: 办事员}
+steps:
+  - {id: quote, role: clerk, outcomes: [ok, expensive, none]}
+  - id: route
+    type: exclusive
+    routes:
+      - {to: tell, when: quote.outcome == "expensive"}
+      - {to: fail, when: quote.outcome == "none"}
+      - {to: order, default: true}
+  - {id: tell, escalate: OVER_BUDGET}
+  - {id: order, role: clerk, next: ordered}
+  - {id: ordered, type: end}
+  - {id: fail, type: end, error: NO_SUPPLIER}
+"""
+
+
+def child_of(engine: Engine, case: str) -> str:
+    (row,) = [c for c in engine.cases("sourcing")
+              if engine.state(c["id"])["variables"]["parent_case"]["id"] == case]
+    return str(row["id"])
+
+
+def complete(engine: Engine, case: str, element: str, **data: object) -> None:
+    task = next(t for t in engine.tasks(case=case) if t.element == element)
+    engine.complete(task.id, dict(data), user="wang")
+
+
+def test_an_escalation_of_a_called_case_reaches_the_call_step_s_boundary(
+        engine: Engine) -> None:
+    engine.deploy(CALLED)
+    engine.deploy(CALLER)
+    case = engine.start("purchase", user="wang").id
+    child = child_of(engine, case)
+    engine.complete(engine.tasks(case=child)[0].id, user="wang", outcome="expensive")
+    assert steps(engine, case) == ["approve_budget"]  # non-interrupting: the call goes on
+    assert steps(engine, child) == ["order"]
+    thrown = [h for h in engine.history(case) if h.type == "escalation_thrown"]
+    assert [h.element for h in thrown] == ["sourcing"]
+    complete(engine, child, "order")
+    assert steps(engine, case) == ["approve_budget", "receive"]
+
+
+def test_an_error_of_a_called_case_interrupts_the_call_and_cancels_that_case(
+        engine: Engine) -> None:
+    engine.deploy(CALLED)
+    engine.deploy(CALLER)
+    case = engine.start("purchase", user="wang").id
+    child = child_of(engine, case)
+    engine.complete(engine.tasks(case=child)[0].id, user="wang", outcome="none")
+    assert steps(engine, case) == ["manual"]
+    assert engine.case(child).status == "cancelled"
+
+
+def test_a_called_case_that_escalates_as_it_starts_reaches_the_caller_at_once(
+        engine: Engine) -> None:
+    engine.deploy(CALLER)
+    engine.deploy("""
+process: sourcing
+roles: {clerk: 办事员}
+steps:
+  - {id: tell, escalate: OVER_BUDGET}
+  - {id: order, role: clerk}
+""")
+    case = engine.start("purchase", user="wang").id
+    assert steps(engine, case) == ["approve_budget"]
+    assert steps(engine, child_of(engine, case)) == ["order"]

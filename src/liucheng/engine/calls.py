@@ -48,7 +48,8 @@ class CallActivityBehavior:
                             "variables": variables})
 
 
-def _calling(run: Run, token_id: str, case: str) -> Token | None:
+def calling(run: Run, token_id: str, case: str) -> Token | None:
+    """The token waiting at a call step for `case`, or None."""
     token: Token | None = run.state["tokens"].get(token_id)
     if token is None or token["status"] != "call" or token.get("called_case") not in (None,
                                                                                      case):
@@ -57,7 +58,7 @@ def _calling(run: Run, token_id: str, case: str) -> Token | None:
 
 
 def call_started(run: Run, cmd: CallStarted) -> None:
-    token = _calling(run, cmd.token, cmd.case)
+    token = calling(run, cmd.token, cmd.case)
     if token is not None and run.state["status"] == "active":
         run.emit("call_started", token=token["id"], element=token["element"], case=cmd.case)
 
@@ -65,7 +66,7 @@ def call_started(run: Run, cmd: CallStarted) -> None:
 def complete_call(run: Run, cmd: CompleteCall) -> None:
     if run.state["status"] != "active":
         return
-    token = _calling(run, cmd.token, cmd.case)
+    token = calling(run, cmd.token, cmd.case)
     if token is None:
         return
     element = run.definition.element(token["element"])

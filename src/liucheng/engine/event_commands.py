@@ -63,6 +63,17 @@ class CompleteCall(Command):
 
 
 @dataclass(frozen=True)
+class CatchFromCall(Command):
+    """The case called for `token` threw `kind` ('error' or 'escalation') `code` and
+    nothing in it caught it: the calling step's boundaries, then its scopes, may."""
+
+    token: str
+    case: str
+    kind: str
+    code: str
+
+
+@dataclass(frozen=True)
 class MigrateInstance(Command):
     """Move the case to version `to_version`; `mapping` renames elements (old id → new id)."""
 

@@ -15,6 +15,7 @@ from liucheng.engine import event_commands as ec
 from liucheng.engine.calls import call_started, complete_call
 from liucheng.engine.messages import broadcast, correlate
 from liucheng.engine.migrate import migrate
+from liucheng.engine.throws import catch_from_call
 from liucheng.engine.timers import fail, fire, rearm_after_retry
 from liucheng.engine.windows import check_window
 
@@ -56,4 +57,5 @@ def event_handlers(base: dict[type[c.Command], Handler]) -> dict[type[c.Command]
         ec.MigrateInstance: migrate,
         ec.CallStarted: call_started,
         ec.CompleteCall: complete_call,
+        ec.CatchFromCall: catch_from_call,
     }

@@ -12,12 +12,19 @@ None catches any code.
   unless an interrupting catcher ended its scope. The catcher interrupts or not, as it
   says. Uncaught, nothing more happens: `escalation_thrown` records it (`caught_by`
   None) and the flow continues.
+
+In a called case, what nothing catches goes on to the calling case (a `throw_to_caller`
+effect; the runtime answers the caller with `CatchFromCall`): the call step's boundary
+events catch it, then the scopes around the call step. An error stays an incident in
+the called case too, until the caller's interrupting catch cancels that case.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from liucheng.engine.calls import calling
+from liucheng.engine.event_commands import CatchFromCall
 from liucheng.engine.event_subprocesses import event_subprocesses, start_event_subprocess
 from liucheng.engine.timers import boundaries, trigger
 from liucheng.model.events import EventStartEvent, EventSubProcess
@@ -72,6 +79,7 @@ def throw_error(run: Run, token: Token, code: str) -> None:
         run.incident(token, f"error '{code}' was thrown but nothing catches it; add an "
                      "error boundary to an enclosing sub-process or an error event "
                      "sub-process, or change the model")
+        _to_caller(run, token, "error", code)
         return
     run.emit("element_left", token=token["id"], element=token["element"])
     _deliver(run, found)
@@ -86,6 +94,35 @@ def throw_escalation(run: Run, token: Token, code: str, *, end: bool) -> None:
         run.emit("element_left", token=token["id"], element=token["element"])
     if found is not None:
         _deliver(run, found)
+    else:
+        _to_caller(run, token, "escalation", code)
     thrower = run.state["tokens"].get(token["id"])
     if not end and thrower is not None:
         run.leave(thrower)
+
+
+def _to_caller(run: Run, token: Token, kind: str, code: str) -> None:
+    parent = run.state["variables"].get("parent_case")
+    if isinstance(parent, dict) and parent.get("id") and parent.get("token"):
+        run.effects.append({"type": "throw_to_caller", "kind": kind, "code": code,
+                            "case": parent["id"], "token": parent["token"],
+                            "element": token["element"]})
+
+
+def catch_from_call(run: Run, cmd: CatchFromCall) -> None:
+    """What a called case threw reaches its call step (ignored once the step has ended)."""
+    if run.state["status"] != "active":
+        return
+    token = calling(run, cmd.token, cmd.case)
+    if token is None:
+        return
+    found: Catcher | None = next(((b, token["scope"], token)
+                                  for b in boundaries(run.definition, token["element"])
+                                  if _takes(b, cmd.kind, cmd.code)), None)
+    if found is None:
+        found = catcher(run, token["scope"], cmd.kind, cmd.code)
+    run.emit(f"{cmd.kind}_thrown", token=token["id"], element=token["element"],
+             **{cmd.kind: cmd.code}, case=cmd.case, caught_by=found[0].id if found else None,
+             actor=cmd.actor.user)
+    if found is not None:
+        _deliver(run, found)

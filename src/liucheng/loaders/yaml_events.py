@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 BOUNDARY_KEYS = {"timers", "messages", "signals"}
 BOUNDARY_HOSTS = ("user", "subprocess", "receive", "call")
 EVENT_STEP_KEYS: dict[str, set[str]] = {
-    "call": {"process", "version", "in", "out", "escalations", *BOUNDARY_KEYS},
+    "call": {"process", "version", "in", "out", "errors", "escalations", *BOUNDARY_KEYS},
     "timer": {"wait", "until", "date", "rule", "day", "roll", "at", "cycle"},
     "message": {"message", "key"},
     "receive": {"message", "key", *BOUNDARY_KEYS},

@@ -6,7 +6,10 @@ version, or the one named) with the step's variables and `parent_case` = {id, to
 element}, then tells the calling case (`CallStarted`, and `CompleteCall` at once if the
 called case already ended). When a called case ends later, its own transaction locks
 the calling case and sends `CompleteCall`. A `cancel_call` effect cancels the called
-case. Locks are taken child → parent on completion and parent → child on cancellation;
+case. An error or escalation the called case did not catch (`throw_to_caller`) goes to
+the caller as `CatchFromCall` the same way — or, while the caller's own decision is
+being written (the called case threw as it started), through that decision's loop.
+Locks are taken child → parent on completion and parent → child on cancellation;
 on PostgreSQL the rare crossing of the two is a detected deadlock, and the command that
 lost can simply be repeated.
 """
@@ -20,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from liucheng.engine import CancelInstance, Decision, StartInstance, decide
 from liucheng.engine.commands import SYSTEM, Actor, Command
-from liucheng.engine.event_commands import CallStarted, CompleteCall
+from liucheng.engine.event_commands import CallStarted, CatchFromCall, CompleteCall
 from liucheng.errors import NotFoundError
 from liucheng.model import ProcessDefinition
 from liucheng.runtime.definitions import compile_source
@@ -33,6 +36,9 @@ ENDED = ("completed", "terminated", "cancelled")
 # calling cases whose decision is being written right now: their called cases must not
 # report back on their own (the caller's loop does it)
 _IN_FLIGHT: ContextVar[frozenset[str]] = ContextVar("calls_in_flight", default=frozenset())
+# what called cases threw to a caller in flight, for its loop to hand over
+_DEFERRED: ContextVar[list[dict[str, Any]] | None] = ContextVar("throws_deferred",
+                                                                default=None)
 
 
 @contextmanager
@@ -50,6 +56,14 @@ def calls_round(engine: Engine, repo: Repository, case_id: str, decision: Decisi
     for effect in decision.effects:
         if effect["type"] == "cancel_call":
             _cancel(engine, repo, effect["case"])
+        elif effect["type"] == "throw_to_caller":
+            deferred = _DEFERRED.get()
+            if effect["case"] in _IN_FLIGHT.get() and deferred is not None:
+                deferred.append({**effect, "child": case_id})
+            else:
+                _to_caller(engine, repo, CatchFromCall(SYSTEM, effect["token"], case_id,
+                                                       effect["kind"], effect["code"]),
+                           effect["case"])
     state = decision.state
     parent = state["variables"].get("parent_case")
     if state["status"] in ENDED and isinstance(parent, dict) and \
@@ -62,8 +76,15 @@ def calls_round(engine: Engine, repo: Repository, case_id: str, decision: Decisi
     effects: list[dict[str, Any]] = []
     with _in_flight(case_id):
         for effect in starts:
-            child_id, child_state = _start(engine, repo, case_id, state, effect)
+            thrown: list[dict[str, Any]] = []
+            reset = _DEFERRED.set(thrown)
+            try:
+                child_id, child_state = _start(engine, repo, case_id, state, effect)
+            finally:
+                _DEFERRED.reset(reset)
             commands: list[Command] = [CallStarted(SYSTEM, effect["token"], child_id)]
+            commands += [CatchFromCall(SYSTEM, t["token"], t["child"], t["kind"], t["code"])
+                         for t in thrown]
             if child_state["status"] in ENDED:
                 commands.append(CompleteCall(SYSTEM, effect["token"], child_id,
                                              child_state["status"],
@@ -105,15 +126,19 @@ def _start(engine: Engine, repo: Repository, caller: str, state: dict[str, Any],
 
 def _report(engine: Engine, repo: Repository, child: str, state: dict[str, Any],
             parent: dict[str, Any]) -> None:
+    _to_caller(engine, repo, CompleteCall(SYSTEM, str(parent["token"]), child,
+                                          state["status"], dict(state["variables"])),
+               str(parent["id"]))
+
+
+def _to_caller(engine: Engine, repo: Repository, command: Command, caller: str) -> None:
     try:
-        row = repo.lock_instance(str(parent["id"]))
+        row = repo.lock_instance(caller)
     except NotFoundError:
         return
     if row["status"] != "active":
         return
     definition = engine.definition(repo, row["definition_id"])
-    command = CompleteCall(SYSTEM, str(parent["token"]), child, state["status"],
-                           dict(state["variables"]))
     decision = decide(definition, row["state"], command, engine._context(repo))
     engine._persist(repo, row["id"], row["definition_key"], row["version"], decision,
                     definition)

@@ -454,3 +454,53 @@ on_event:
     assert case.incidents() == [] and armed(case) == ["late_start"]
     fire_next(case)
     assert case.open_steps() == ["hurry"]
+
+
+CALLER = """
+process: purchase
+roles: {clerk: 办事员}
+steps:
+  - id: sourcing
+    type: call
+    process: sourcing
+    escalations: [{id: over_budget, escalation: OVER_BUDGET, interrupting: false,
+                   next: approve_budget}]
+    errors: [{id: no_supplier, error: NO_SUPPLIER, next: manual}]
+  - {id: receive, role: clerk}
+  - {id: done, type: end}
+  - {id: approve_budget, role: clerk, next: budget_done}
+  - {id: budget_done, type: end}
+  - {id: manual, role: clerk}
+on_event:
+  - {id: any_escalation, escalation: ~, interrupting: false, steps: [{id: log, role: clerk}]}
+"""
+
+
+def test_what_a_called_case_does_not_catch_goes_to_its_caller() -> None:
+    from liucheng.engine.event_commands import CallStarted, CatchFromCall
+
+    child = Case("""
+process: sourcing
+roles: {clerk: 办事员}
+steps:
+  - {id: tell, escalate: OVER_BUDGET}
+  - {id: fail, type: end, error: NO_SUPPLIER}
+""").start(parent_case={"id": "P1", "token": "t9", "element": "sourcing"})
+    assert [(e["type"], e["kind"], e["code"], e["case"], e["token"]) for e in child.effects
+            if e["type"] == "throw_to_caller"] == [
+        ("throw_to_caller", "escalation", "OVER_BUDGET", "P1", "t9"),
+        ("throw_to_caller", "error", "NO_SUPPLIER", "P1", "t9")]
+    assert len(child.incidents()) == 1  # the error stays visible in the called case
+
+    parent = Case(CALLER).start()
+    (call,) = [e for e in parent.effects if e["type"] == "start_call"]
+    parent.run(CallStarted(SYSTEM, call["token"], "C1"))
+    parent.run(CatchFromCall(SYSTEM, call["token"], "C2", "escalation", "OVER_BUDGET"))
+    assert parent.open_steps() == []  # not the case it called: ignored
+    parent.run(CatchFromCall(SYSTEM, call["token"], "C1", "escalation", "OVER_BUDGET"))
+    assert parent.open_steps() == ["approve_budget"]
+    parent.run(CatchFromCall(SYSTEM, call["token"], "C1", "escalation", "ODD"))
+    assert parent.open_steps() == ["approve_budget", "log"]  # the scope's event sub-process
+    parent.run(CatchFromCall(SYSTEM, call["token"], "C1", "error", "NO_SUPPLIER"))
+    assert parent.open_steps() == ["approve_budget", "log", "manual"]
+    assert [e["case"] for e in parent.effects if e["type"] == "cancel_call"] == ["C1"]
