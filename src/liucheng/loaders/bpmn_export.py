@@ -17,6 +17,7 @@ from typing import Any
 from lxml import etree
 
 from liucheng.loaders.bpmn_codec import extra_fields
+from liucheng.loaders.bpmn_export_events import Refs, declare, write_event, write_throw
 from liucheng.loaders.bpmn_layout import Box, Layout, layout
 from liucheng.loaders.bpmn_ns import (
     BPMN,
@@ -30,20 +31,27 @@ from liucheng.loaders.bpmn_ns import (
     q,
 )
 from liucheng.model import (
+    BoundaryEvent,
     Element,
     EndEvent,
+    EventGateway,
     ExclusiveGateway,
     FormField,
     InclusiveGateway,
+    MessageEvent,
     ParallelGateway,
     ProcessDefinition,
+    ReceiveTask,
     SequenceFlow,
     ServiceTask,
+    SignalEvent,
     StartEvent,
     SubProcess,
     Text,
+    TimerEvent,
     UserTask,
 )
+from liucheng.model.calls import CallActivity
 
 NSMAP = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI, "xsi": XSI, "camunda": CAMUNDA,
          "lc": LC}
@@ -76,6 +84,7 @@ def _num(value: float) -> str:
 class _Writer:
     def __init__(self, definition: ProcessDefinition) -> None:
         self.definition = definition
+        self.refs = Refs()
 
     def sub(self, parent: Any, ns: str, tag: str, **attrs: str | None) -> Any:
         el = etree.SubElement(parent, q(ns, tag))
@@ -179,6 +188,8 @@ class _Writer:
             self.scope(el, e.elements, e.flows)
         native = NATIVE.get(type(e))
         if native is None:
+            native = write_event(self, self.refs, el, e)
+        if native is None:
             el.set(q(LC, "kind"), e.kind)
         self.settings(el, e, native or COMMON)
 
@@ -252,7 +263,10 @@ class _Writer:
         if not ext.get("pass_through"):
             for var, expr in t.assignments:
                 self.sub(self.ext(el), LC, "set", var=var).text = expr
-        self.data(el, {k: v for k, v in ext.items() if k not in INTERNAL_KEYS})
+        else:
+            write_throw(self, self.refs, el, t)
+        self.data(el, {k: v for k, v in ext.items() if k not in INTERNAL_KEYS
+                       and not (k == "message" and ext.get("pass_through"))})
         script = el.find(q(BPMN, "script"))
         if script is not None:  # the schema puts <script> after extensionElements
             el.append(script)
@@ -319,7 +333,11 @@ def _tag(e: Element) -> str:
     if isinstance(e, SubProcess):
         return "subProcess"
     known = {ExclusiveGateway: "exclusiveGateway", ParallelGateway: "parallelGateway",
-             InclusiveGateway: "inclusiveGateway"}.get(type(e))
+             InclusiveGateway: "inclusiveGateway", EventGateway: "eventBasedGateway",
+             CallActivity: "callActivity", ReceiveTask: "receiveTask",
+             BoundaryEvent: "boundaryEvent", TimerEvent: "intermediateCatchEvent",
+             MessageEvent: "intermediateCatchEvent", SignalEvent: "intermediateCatchEvent",
+             }.get(type(e))
     return known or kind_tag(e.kind)
 
 
@@ -327,7 +345,7 @@ def kind_tag(kind: str) -> str:
     """A BPMN tag for a liucheng-only element kind (read back through its `lc:kind`)."""
     camel = "".join(w.capitalize() for w in kind.split("_"))
     tag = camel[0].lower() + camel[1:]
-    if tag in ("businessRuleTask", "receiveTask", "boundaryEvent"):
+    if tag in ("businessRuleTask", "receiveTask", "boundaryEvent", "callActivity"):
         return tag
     if kind.endswith("start_event"):
         return "startEvent"
@@ -362,6 +380,7 @@ def export_bpmn(definition: ProcessDefinition, *, lanes: bool = False) -> str:
                                  id=participant_id(definition), processRef=definition.key)
         writer.names(participant, definition.name)
         plane_for = str(collaboration.get("id"))
+    writer.refs = declare(writer, root, definition)
     writer.process(root, shapes if lanes else None)
     writer.diagram(root, plane_for, shapes)
     return str(etree.tostring(root, pretty_print=True, xml_declaration=True,

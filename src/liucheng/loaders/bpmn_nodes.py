@@ -1,11 +1,13 @@
 """Flow nodes and sequence flows of one BPMN process, read into liucheng model elements.
 
-`NodeReader.scope` turns a `<process>` or `<subProcess>` into elements and flows. What
-liucheng cannot run (timers, messages, boundary events, call activities, multi-instance,
-listeners, …) is reported once, by element id, tag and line; the flows touching such an
-element are dropped so they cause no second, confusing problem. A plain `task` or
-`manualTask` with nobody assigned, a plain intermediate throw event and a script with no
-effect become *pass-through* steps: a service step that records `<id> = true` and moves on.
+`NodeReader.scope` turns a `<process>` or `<subProcess>` into elements and flows; events,
+receive tasks, event-based gateways and call activities are read by `bpmn_events`. What
+liucheng cannot run (escalation, compensation, multi-instance, listeners, …) is reported
+once, by element id, tag and line; the flows touching such an element are dropped so they
+cause no second, confusing problem. A plain `task` or `manualTask` with nobody assigned, a
+plain intermediate throw event, a message throw or a send task without handler and a
+script with no effect become *pass-through* steps: a service step that records
+`<id> = true` and moves on.
 """
 
 from __future__ import annotations
@@ -16,6 +18,13 @@ from typing import Any
 
 from liucheng.errors import ExpressionError, Problem
 from liucheng.loaders.bpmn_codec import element_class, restore
+from liucheng.loaders.bpmn_events import (
+    Refs,
+    call_activity,
+    event_element,
+    event_gateway,
+    receive_task,
+)
 from liucheng.loaders.bpmn_expressions import script_assignments, translate_condition
 from liucheng.loaders.bpmn_forms import form_fields
 from liucheng.loaders.bpmn_ns import (
@@ -54,11 +63,13 @@ from liucheng.loaders.bpmn_vendor import (
     user_extensions,
 )
 from liucheng.model import (
+    BoundaryEvent,
     Element,
     EndEvent,
     ExclusiveGateway,
     InclusiveGateway,
     ParallelGateway,
+    ReceiveTask,
     SequenceFlow,
     ServiceTask,
     StartEvent,
@@ -66,6 +77,7 @@ from liucheng.model import (
     Text,
     UserTask,
 )
+from liucheng.model.calls import CallActivity
 
 
 @dataclass
@@ -86,6 +98,8 @@ class NodeReader:
     dirty_scopes: set[str | None] = field(default_factory=set)
     scope_of: dict[str, str | None] = field(default_factory=dict)
     start_forms: list[Any] = field(default_factory=list)
+    refs: Refs = field(default_factory=Refs)
+    zeebe: bool = False  # a Camunda 8 file: its crons are Spring's
 
     # -- reporting -----------------------------------------------------------------------
     def problem(self, message: str, el: Any, hint: str | None = None,
@@ -133,6 +147,7 @@ class NodeReader:
         elements: list[Element] = []
         raw_flows: list[Any] = []
         node_ids: set[str] = set()
+        boundaries: list[tuple[BoundaryEvent, Any]] = []
         for el in container:
             if not is_bpmn(el):
                 continue
@@ -151,10 +166,14 @@ class NodeReader:
             if element is not None:
                 elements.append(element)
                 self.scope_of[element.id] = scope
+                if isinstance(element, BoundaryEvent):
+                    boundaries.append((element, el))
+        self.check_hosts(elements, boundaries, scope)
         flows = [f for f in (self.flow(el, node_ids, scope) for el in raw_flows) if f]
         sources = {str(el.get("sourceRef")) for el in raw_flows}
         for element in list(elements):
-            if isinstance(element, (UserTask, ServiceTask, SubProcess)) and (
+            if isinstance(element, (UserTask, ServiceTask, SubProcess, CallActivity,
+                                    ReceiveTask)) and (
                     element.id not in sources):
                 end = self.fresh_id(f"{element.id}_end")
                 elements.append(EndEvent(id=end, line=element.line))
@@ -164,6 +183,31 @@ class NodeReader:
                 self.notes.append(f"'{element.id}' has no outgoing flow: added end event "
                                   f"'{end}' after it")
         return elements, flows
+
+    def check_hosts(self, elements: list[Element], boundaries: list[tuple[BoundaryEvent, Any]],
+                    scope: str | None) -> None:
+        """Boundary events must sit on a step of their scope that liucheng arms them on."""
+        hosts = {e.id: e for e in elements}
+        for boundary, el in boundaries:
+            host = hosts.get(boundary.attached_to)
+            if boundary.attached_to in self.skipped:  # its step was reported already
+                self.skipped.add(boundary.id)
+                self.dirty_scopes.add(scope)
+            elif host is None:
+                where = "another scope" if boundary.attached_to in self.all_ids else "no element"
+                self.unsupported(el, f"boundaryEvent: attachedToRef '{boundary.attached_to}' "
+                                 f"names {where}", scope,
+                                 "attach it to a step beside it, in the same (sub-)process")
+            elif not isinstance(host, (UserTask, SubProcess, ReceiveTask, CallActivity)):
+                what = host.extensions.get("bpmn_type", "serviceTask") if isinstance(
+                    host, ServiceTask) else host.kind
+                self.unsupported(el, f"boundaryEvent ({boundary.trigger}) on {what} "
+                                 f"'{host.id}' is not supported: liucheng arms boundary events "
+                                 "on user tasks, receive tasks, call activities and "
+                                 "sub-processes", scope)
+            else:
+                continue
+            elements.remove(boundary)
 
     def fresh_id(self, base: str) -> str:
         candidate, n = base, 1
@@ -239,12 +283,17 @@ class NodeReader:
             message, hint = UNSUPPORTED_NODES[tag]
             kinds = event_kinds(el)
             detail = f" ({', '.join(kinds)}" if kinds else ""
-            if tag == "boundaryEvent":
-                detail += (", " if detail else " (") + f"attached to '{el.get('attachedToRef')}'"
             self.unsupported(el, f"{tag}{detail + ')' if detail else ''}: {message}", scope, hint)
             return None
-        if tag in ("startEvent", "endEvent", "intermediateThrowEvent"):
+        if tag in ("startEvent", "endEvent", "intermediateThrowEvent", "intermediateCatchEvent",
+                   "boundaryEvent"):
             return self.event(el, tag, common, scope)
+        if tag == "receiveTask":
+            return receive_task(self, el, common, scope)
+        if tag == "callActivity":
+            return call_activity(self, el, common, scope)
+        if tag == "eventBasedGateway":
+            return event_gateway(self, el, common, scope)
         if tag in ("userTask", "manualTask", "task"):
             return self.user_task(el, tag, common, scope)
         if tag in ("serviceTask", "sendTask", "businessRuleTask"):
@@ -282,15 +331,8 @@ class NodeReader:
 
     def event(self, el: Any, tag: str, common: dict[str, Any], scope: str | None
               ) -> Element | None:
-        kinds = event_kinds(el)
-        if tag == "endEvent" and kinds == ["terminate"]:
-            return EndEvent(**common, terminate=True)
-        if kinds:
-            what = {"startEvent": "start", "endEvent": "end",
-                    "intermediateThrowEvent": "intermediate throw"}[tag]
-            self.unsupported(el, f"{tag} ({', '.join(kinds)}): {'/'.join(kinds)} {what} events "
-                             "are not supported", scope)
-            return None
+        if event_kinds(el) or tag in ("intermediateCatchEvent", "boundaryEvent"):
+            return event_element(self, el, tag, common, scope)
         if tag == "startEvent":
             if scope is None:
                 self.start_forms.append(el)
@@ -345,9 +387,11 @@ class NodeReader:
         if tag != "serviceTask":
             ext["bpmn_type"] = tag
         if not name and not assignments:
-            if tag == "sendTask" and (el.get("messageRef") or event_kinds(el)):
-                self.unsupported(el, "sendTask sends a message; messages are not supported",
-                                 scope, "give it a handler (lc:handler) that sends the message")
+            if tag == "sendTask":
+                message = self.refs.messages.get(str(el.get("messageRef")), ("", None))[0]
+                self.notes.append(f"sendTask '{common['id']}' has no handler: liucheng "
+                                  "delivers messages from outside a case (Engine.correlate)")
+                return self.pass_through(tag, common, {"message": message} if message else None)
             else:
                 self.unsupported(el, f"{tag} has no handler", scope,
                                  "name one with lc:handler, camunda:class, "
