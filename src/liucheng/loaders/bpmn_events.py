@@ -6,8 +6,9 @@ The same model elements the YAML loader builds (`model/events.py`, `model/calls.
   `timeDuration` (ISO 8601) or `timeCycle` (ISO repeating interval `R3/PT1H`,
   `R/2026-03-01T09:00/P1M`, a 5-field cron, or a Quartz/Spring cron whose seconds are 0);
 - `messageEventDefinition messageRef` / `receiveTask messageRef`, resolved to the
-  `<message name>`; the correlation key is `lc:correlation` or Zeebe's
-  `zeebe:subscription correlationKey` (FEEL) on the message;
+  `<message name>` (a receive task without one waits for the message named by its id);
+  the correlation key is `lc:correlation` or Zeebe's `zeebe:subscription correlationKey`
+  (FEEL) on the message;
 - `signalEventDefinition signalRef` → the `<signal name>`; `errorEventDefinition
   errorRef` → the `<error errorCode>` ('' catches any error);
 - `callActivity calledElement` (or `zeebe:calledElement processId`) with `camunda:in`/
@@ -312,6 +313,13 @@ def five_field_cron(text: str, spring: bool) -> str | None:
 
 def receive_task(r: NodeReader, el: Any, common: dict[str, Any], scope: str | None
                  ) -> Element | None:
+    """A receive task waits for its message; one without `messageRef` (a wait state that
+    Camunda and Flowable continue by `trigger`) waits for a message named by its id."""
+    if not el.get("messageRef"):
+        r.notes.append(f"receiveTask '{common['id']}' names no message: it waits for the "
+                       f"message '{common['id']}'")
+        return build(r, el, ReceiveTask, common, message=common["id"],
+                     correlation=lc_attr(el, "correlation"))
     found = message_of(r, el, el, scope)
     if found is None:
         return None

@@ -125,6 +125,8 @@ def test_message_events_resolve_the_message_name_and_correlation_key() -> None:
                            'lc:correlation="contract_no"/>'))
     receive = d.element("x")
     assert isinstance(receive, ReceiveTask) and receive.correlation == "contract_no"
+    trigger = load_bpmn(one_step('<bpmn:receiveTask id="x"/>')).element("x")
+    assert isinstance(trigger, ReceiveTask) and trigger.message == "x"  # a wait state
 
 
 def test_message_start_and_boundary_events() -> None:
@@ -283,7 +285,9 @@ def test_a_lane_without_flow_node_refs_does_not_stop_the_import() -> None:
     ('<bpmn:intermediateCatchEvent id="x"/>', "x", "has no event definition"),
     ('<bpmn:intermediateCatchEvent id="x"><bpmn:messageEventDefinition messageRef="nope"/>'
      "</bpmn:intermediateCatchEvent>", "x", "messageRef 'nope' names no <message>"),
-    ('<bpmn:receiveTask id="x"/>', "x", "receiveTask has no messageRef"),
+    ('<bpmn:receiveTask id="x" messageRef="nope"/>', "x", "messageRef 'nope' names no"),
+    ('<bpmn:startEvent id="x"><bpmn:messageEventDefinition/></bpmn:startEvent>', "x",
+     "messageEventDefinition has no messageRef"),
     ('<bpmn:intermediateCatchEvent id="x"><bpmn:signalEventDefinition signalRef="nope"/>'
      "</bpmn:intermediateCatchEvent>", "x", "signalRef 'nope' names no <signal>"),
     ('<bpmn:intermediateCatchEvent id="x"><bpmn:timerEventDefinition><bpmn:timeDuration>'

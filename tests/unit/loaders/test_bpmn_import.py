@@ -207,7 +207,7 @@ def test_structural_problems_come_from_validate() -> None:
     ('<bpmn:eventBasedGateway id="x" instantiate="true"/>', "instantiate"),
     ('<bpmn:complexGateway id="x"/>', "complex"),
     ('<bpmn:subProcess id="x" triggeredByEvent="true"/>', "event sub-process"),
-    ('<bpmn:receiveTask id="x"/>', "receive"),
+    ('<bpmn:receiveTask id="x" messageRef="none"/>', "receive"),
     ('<bpmn:adHocSubProcess id="x"/>', "ad-hoc"),
     ('<bpmn:serviceTask id="x"/>', "has no handler"),
     ('<bpmn:scriptTask id="x" scriptFormat="groovy"><bpmn:script>println(x); '
