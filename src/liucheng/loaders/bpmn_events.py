@@ -130,7 +130,8 @@ def event_element(r: NodeReader, el: Any, tag: str, common: dict[str, Any],
         why = ("an event with several triggers is not supported" if not bad else
                _WHY.get(bad[0], f"{bad[0]} {tag} events are not supported"))
         if tag == "startEvent" and scope is not None and bad and bad[0] not in _WHY:
-            why = "a start event inside a sub-process has no trigger in liucheng: not supported"
+            why = ("a start event with a trigger inside a sub-process is not supported (it "
+                   "would start an event sub-process)")
         r.unsupported(el, f"{tag} ({', '.join(kinds)}): {why}", scope)
         return None
     kind, definition = kinds[0], _definition(el)
@@ -145,7 +146,7 @@ def event_element(r: NodeReader, el: Any, tag: str, common: dict[str, Any],
         return build(r, el, TimerStartEvent if tag == "startEvent" else TimerEvent, common,
                      timer=timer)
     if kind == "error":
-        code = ref(r, el, definition, "errorRef", r.refs.errors, "error", scope, optional=True)
+        code = ref(r, el, definition, "errorRef", r.refs.errors, "error", scope)
         if code is None:
             return None
         if tag == "endEvent":
@@ -186,14 +187,14 @@ def boundary(r: NodeReader, el: Any, common: dict[str, Any], **trigger: Any) -> 
 
 
 def ref(r: NodeReader, el: Any, definition: Any, attr: str, known: dict[str, str], what: str,
-        scope: str | None, optional: bool = False) -> str | None:
+        scope: str | None) -> str | None:
     """The name (or error code) a definition's `attr` points at; None after a problem.
 
     A missing `errorRef` catches (or throws) any error; an `errorRef` to no `<error>` is
     the error code itself, as Camunda reads it."""
     target = _local_ref(definition.get(attr), known)
     if not target:
-        if optional:
+        if what == "error":
             return ""
         r.unsupported(el, f"{local(definition)} has no {attr}: a {what} event that names no "
                       f"{what} is not supported", scope,

@@ -5,8 +5,9 @@ The semantic part uses standard BPMN plus Camunda attributes where they mean the
 mostly runs in Camunda Modeler; everything liucheng needs to read the file back into the
 same model is written in its own `lc:` namespace (`https://liucheng.dev/schema/bpmn`):
 roles, English names, forms, instructions, assignments, deadlines and other step data.
-Conditions are `tFormalExpression`s in liucheng's expression language. The diagram comes
-from `bpmn_layout`; `lanes=True` draws one pool with a lane per role.
+Conditions are `tFormalExpression`s in liucheng's expression language; events, receive
+tasks, event-based gateways and call activities are written by `bpmn_export_events`. The
+diagram comes from `bpmn_layout`; `lanes=True` draws one pool with a lane per role.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from lxml import etree
 
 from liucheng.loaders.bpmn_codec import extra_fields
-from liucheng.loaders.bpmn_export_events import Refs, declare, write_event, write_throw
+from liucheng.loaders.bpmn_export_events import Declared, declare, write_event, write_throw
 from liucheng.loaders.bpmn_layout import Box, Layout, layout
 from liucheng.loaders.bpmn_ns import (
     BPMN,
@@ -84,7 +85,7 @@ def _num(value: float) -> str:
 class _Writer:
     def __init__(self, definition: ProcessDefinition) -> None:
         self.definition = definition
-        self.refs = Refs()
+        self.refs = Declared()
 
     def sub(self, parent: Any, ns: str, tag: str, **attrs: str | None) -> Any:
         el = etree.SubElement(parent, q(ns, tag))
@@ -188,7 +189,7 @@ class _Writer:
             self.scope(el, e.elements, e.flows)
         native = NATIVE.get(type(e))
         if native is None:
-            native = write_event(self, self.refs, el, e)
+            native = write_event(self, self.refs, el, e, COMMON)
         if native is None:
             el.set(q(LC, "kind"), e.kind)
         self.settings(el, e, native or COMMON)
@@ -345,7 +346,7 @@ def kind_tag(kind: str) -> str:
     """A BPMN tag for a liucheng-only element kind (read back through its `lc:kind`)."""
     camel = "".join(w.capitalize() for w in kind.split("_"))
     tag = camel[0].lower() + camel[1:]
-    if tag in ("businessRuleTask", "receiveTask", "boundaryEvent", "callActivity"):
+    if tag in ("businessRuleTask", "receiveTask", "boundaryEvent"):
         return tag
     if kind.endswith("start_event"):
         return "startEvent"

@@ -40,12 +40,11 @@ from liucheng.model.timers import DURATION_KEYS, TimerSpecError, parse_timer
 if TYPE_CHECKING:
     from liucheng.loaders.bpmn_export import _Writer
 
-COMMON = {"id", "name", "line", "default", "documentation"}
 _UNITS = (("years", "Y"), ("months", "M"), ("weeks", "W"), ("days", "D"))
 _TIME_UNITS = (("hours", "H"), ("minutes", "M"), ("seconds", "S"))
 
 
-class Refs:
+class Declared:
     """Ids of the `<message>`, `<signal>` and `<error>` declarations of the file, by name."""
 
     def __init__(self) -> None:
@@ -54,9 +53,9 @@ class Refs:
         self.errors: dict[str, str] = {}
 
 
-def declare(w: _Writer, root: Any, definition: ProcessDefinition) -> Refs:
+def declare(w: _Writer, root: Any, definition: ProcessDefinition) -> Declared:
     """Write the top-level declarations every message, signal and error of `definition` needs."""
-    refs = Refs()
+    refs = Declared()
     for element, _ in definition.walk():
         message = getattr(element, "message", None)
         if isinstance(element, ServiceTask):
@@ -75,9 +74,10 @@ def declare(w: _Writer, root: Any, definition: ProcessDefinition) -> Refs:
     return refs
 
 
-def write_event(w: _Writer, refs: Refs, el: Any, e: Element) -> set[str] | None:
-    """Write what `e` is in BPMN; the model fields that are now written (None: not ours)."""
-    native = set(COMMON)
+def write_event(w: _Writer, refs: Declared, el: Any, e: Element, common: set[str]
+                ) -> set[str] | None:
+    """Write what `e` is in BPMN; `common` and the fields now written (None: not ours)."""
+    native = set(common)
     if isinstance(e, BoundaryEvent):
         el.set("attachedToRef", e.attached_to)
         if not e.interrupting:
@@ -115,7 +115,7 @@ def write_event(w: _Writer, refs: Refs, el: Any, e: Element) -> set[str] | None:
     return native
 
 
-def write_throw(w: _Writer, refs: Refs, el: Any, t: ServiceTask) -> None:
+def write_throw(w: _Writer, refs: Declared, el: Any, t: ServiceTask) -> None:
     """The message of a pass-through message throw event or send task."""
     message = t.extensions.get("message")
     if not isinstance(message, str) or message not in refs.messages:
