@@ -5,8 +5,9 @@ The semantic part uses standard BPMN plus Camunda attributes where they mean the
 mostly runs in Camunda Modeler; everything liucheng needs to read the file back into the
 same model is written in its own `lc:` namespace (`https://liucheng.dev/schema/bpmn`):
 roles, English names, forms, instructions, assignments, deadlines and other step data.
-Conditions are `tFormalExpression`s in liucheng's expression language. The diagram comes
-from `bpmn_layout`; `lanes=True` draws one pool with a lane per role.
+Conditions are `tFormalExpression`s in liucheng's expression language; events, receive
+tasks, event-based gateways and call activities are written by `bpmn_export_events`. The
+diagram comes from `bpmn_layout`; `lanes=True` draws one pool with a lane per role.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from typing import Any
 
 from lxml import etree
 
-from liucheng.loaders import bpmn_triggers as triggers
 from liucheng.loaders.bpmn_codec import extra_fields
+from liucheng.loaders.bpmn_export_events import Declared, declare, write_event, write_throw
 from liucheng.loaders.bpmn_layout import Box, Layout, layout
 from liucheng.loaders.bpmn_ns import (
     BPMN,
@@ -31,21 +32,29 @@ from liucheng.loaders.bpmn_ns import (
     q,
 )
 from liucheng.model import (
+    BoundaryEvent,
     Element,
     EndEvent,
+    EscalationThrowEvent,
+    EventGateway,
     EventSubProcess,
     ExclusiveGateway,
     FormField,
     InclusiveGateway,
+    MessageEvent,
     ParallelGateway,
     ProcessDefinition,
+    ReceiveTask,
     SequenceFlow,
     ServiceTask,
+    SignalEvent,
     StartEvent,
     SubProcess,
     Text,
+    TimerEvent,
     UserTask,
 )
+from liucheng.model.calls import CallActivity
 
 NSMAP = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI, "xsi": XSI, "camunda": CAMUNDA,
          "lc": LC}
@@ -79,7 +88,7 @@ def _num(value: float) -> str:
 class _Writer:
     def __init__(self, definition: ProcessDefinition) -> None:
         self.definition = definition
-        self.roots: dict[tuple[str, str], Any] = {}  # <message>, <error>, … referred to
+        self.refs = Declared()
 
     def sub(self, parent: Any, ns: str, tag: str, **attrs: str | None) -> Any:
         el = etree.SubElement(parent, q(ns, tag))
@@ -183,8 +192,9 @@ class _Writer:
             if isinstance(e, EventSubProcess):
                 el.set("triggeredByEvent", "true")
             self.scope(el, e.elements, e.flows)
-        triggers.write_definition(e, el, self.roots)
         native = NATIVE.get(type(e))
+        if native is None:
+            native = write_event(self, self.refs, el, e, COMMON)
         if native is None:
             el.set(q(LC, "kind"), e.kind)
         self.settings(el, e, native or COMMON)
@@ -259,7 +269,10 @@ class _Writer:
         if not ext.get("pass_through"):
             for var, expr in t.assignments:
                 self.sub(self.ext(el), LC, "set", var=var).text = expr
-        self.data(el, {k: v for k, v in ext.items() if k not in INTERNAL_KEYS})
+        else:
+            write_throw(self, self.refs, el, t)
+        self.data(el, {k: v for k, v in ext.items() if k not in INTERNAL_KEYS
+                       and not (k == "message" and ext.get("pass_through"))})
         script = el.find(q(BPMN, "script"))
         if script is not None:  # the schema puts <script> after extensionElements
             el.append(script)
@@ -326,7 +339,12 @@ def _tag(e: Element) -> str:
     if isinstance(e, SubProcess):
         return "subProcess"
     known = {ExclusiveGateway: "exclusiveGateway", ParallelGateway: "parallelGateway",
-             InclusiveGateway: "inclusiveGateway"}.get(type(e))
+             InclusiveGateway: "inclusiveGateway", EventGateway: "eventBasedGateway",
+             CallActivity: "callActivity", ReceiveTask: "receiveTask",
+             BoundaryEvent: "boundaryEvent", TimerEvent: "intermediateCatchEvent",
+             MessageEvent: "intermediateCatchEvent", SignalEvent: "intermediateCatchEvent",
+             EscalationThrowEvent: "intermediateThrowEvent",
+             }.get(type(e))
     return known or kind_tag(e.kind)
 
 
@@ -340,8 +358,6 @@ def kind_tag(kind: str) -> str:
         return "startEvent"
     if kind.endswith("end_event"):
         return "endEvent"
-    if kind.endswith("throw_event"):
-        return "intermediateThrowEvent"
     if "event" in kind:
         return "intermediateCatchEvent"
     return "eventBasedGateway" if "gateway" in kind else "task"
@@ -371,8 +387,8 @@ def export_bpmn(definition: ProcessDefinition, *, lanes: bool = False) -> str:
                                  id=participant_id(definition), processRef=definition.key)
         writer.names(participant, definition.name)
         plane_for = str(collaboration.get("id"))
-    process = writer.process(root, shapes if lanes else None)
-    triggers.write_roots(root, process, writer.roots)
+    writer.refs = declare(writer, root, definition)
+    writer.process(root, shapes if lanes else None)
     writer.diagram(root, plane_for, shapes)
     return str(etree.tostring(root, pretty_print=True, xml_declaration=True,
                               encoding="UTF-8").decode("utf-8"))

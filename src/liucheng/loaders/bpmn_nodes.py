@@ -1,11 +1,13 @@
 """Flow nodes and sequence flows of one BPMN process, read into liucheng model elements.
 
-`NodeReader.scope` turns a `<process>` or `<subProcess>` into elements and flows. What
-liucheng cannot run (timers, messages, boundary events, call activities, multi-instance,
-listeners, …) is reported once, by element id, tag and line; the flows touching such an
-element are dropped so they cause no second, confusing problem. A plain `task` or
-`manualTask` with nobody assigned, a plain intermediate throw event and a script with no
-effect become *pass-through* steps: a service step that records `<id> = true` and moves on.
+`NodeReader.scope` turns a `<process>` or `<subProcess>` into elements and flows; events,
+receive tasks, event-based gateways and call activities are read by `bpmn_events`. What
+liucheng cannot run (escalation, compensation, multi-instance, listeners, …) is reported
+once, by element id, tag and line; the flows touching such an element are dropped so they
+cause no second, confusing problem. A plain `task` or `manualTask` with nobody assigned, a
+plain intermediate throw event, a message throw or a send task without handler and a
+script with no effect become *pass-through* steps: a service step that records
+`<id> = true` and moves on.
 """
 
 from __future__ import annotations
@@ -15,8 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from liucheng.errors import ExpressionError, Problem
-from liucheng.loaders import bpmn_triggers as triggers
 from liucheng.loaders.bpmn_codec import element_class, restore
+from liucheng.loaders.bpmn_events import (
+    Refs,
+    call_activity,
+    event_element,
+    event_gateway,
+    receive_task,
+)
 from liucheng.loaders.bpmn_expressions import script_assignments, translate_condition
 from liucheng.loaders.bpmn_forms import form_fields
 from liucheng.loaders.bpmn_ns import (
@@ -55,12 +63,14 @@ from liucheng.loaders.bpmn_vendor import (
     user_extensions,
 )
 from liucheng.model import (
+    BoundaryEvent,
     Element,
     EndEvent,
     EventSubProcess,
     ExclusiveGateway,
     InclusiveGateway,
     ParallelGateway,
+    ReceiveTask,
     SequenceFlow,
     ServiceTask,
     StartEvent,
@@ -68,6 +78,7 @@ from liucheng.model import (
     Text,
     UserTask,
 )
+from liucheng.model.calls import CallActivity
 
 
 @dataclass
@@ -88,6 +99,8 @@ class NodeReader:
     dirty_scopes: set[str | None] = field(default_factory=set)
     scope_of: dict[str, str | None] = field(default_factory=dict)
     start_forms: list[Any] = field(default_factory=list)
+    refs: Refs = field(default_factory=Refs)
+    zeebe: bool = False  # a Camunda 8 file: its crons are Spring's
 
     # -- reporting -----------------------------------------------------------------------
     def problem(self, message: str, el: Any, hint: str | None = None,
@@ -135,6 +148,7 @@ class NodeReader:
         elements: list[Element] = []
         raw_flows: list[Any] = []
         node_ids: set[str] = set()
+        boundaries: list[tuple[BoundaryEvent, Any]] = []
         for el in container:
             if not is_bpmn(el):
                 continue
@@ -153,10 +167,14 @@ class NodeReader:
             if element is not None:
                 elements.append(element)
                 self.scope_of[element.id] = scope
+                if isinstance(element, BoundaryEvent):
+                    boundaries.append((element, el))
+        self.check_hosts(elements, boundaries, scope)
         flows = [f for f in (self.flow(el, node_ids, scope) for el in raw_flows) if f]
         sources = {str(el.get("sourceRef")) for el in raw_flows}
         for element in list(elements):
-            if isinstance(element, (UserTask, ServiceTask, SubProcess)) and (
+            if isinstance(element, (UserTask, ServiceTask, SubProcess, CallActivity,
+                                    ReceiveTask)) and (
                     element.id not in sources) and not isinstance(element, EventSubProcess):
                 end = self.fresh_id(f"{element.id}_end")
                 elements.append(EndEvent(id=end, line=element.line))
@@ -166,6 +184,31 @@ class NodeReader:
                 self.notes.append(f"'{element.id}' has no outgoing flow: added end event "
                                   f"'{end}' after it")
         return elements, flows
+
+    def check_hosts(self, elements: list[Element], boundaries: list[tuple[BoundaryEvent, Any]],
+                    scope: str | None) -> None:
+        """Boundary events must sit on a step of their scope that liucheng arms them on."""
+        hosts = {e.id: e for e in elements}
+        for boundary, el in boundaries:
+            host = hosts.get(boundary.attached_to)
+            if boundary.attached_to in self.skipped:  # its step was reported already
+                self.skipped.add(boundary.id)
+                self.dirty_scopes.add(scope)
+            elif host is None:
+                where = "another scope" if boundary.attached_to in self.all_ids else "no element"
+                self.unsupported(el, f"boundaryEvent: attachedToRef '{boundary.attached_to}' "
+                                 f"names {where}", scope,
+                                 "attach it to a step beside it, in the same (sub-)process")
+            elif not isinstance(host, (UserTask, SubProcess, ReceiveTask, CallActivity)):
+                what = host.extensions.get("bpmn_type", "serviceTask") if isinstance(
+                    host, ServiceTask) else host.kind
+                self.unsupported(el, f"boundaryEvent ({boundary.trigger}) on {what} "
+                                 f"'{host.id}' is not supported: liucheng arms boundary events "
+                                 "on user tasks, receive tasks, call activities and "
+                                 "sub-processes", scope)
+            else:
+                continue
+            elements.remove(boundary)
 
     def fresh_id(self, base: str) -> str:
         candidate, n = base, 1
@@ -237,18 +280,21 @@ class NodeReader:
                 kind = "multi-instance" if loop.startswith("multi") else "loop"
                 self.unsupported(el, f"{tag} with {kind} characteristics is not supported", scope)
                 return None
-        if tag == "boundaryEvent" and event_kinds(el) in (["error"], ["escalation"]):
-            return triggers.boundary(self, el, common, scope)
         if tag in UNSUPPORTED_NODES:
             message, hint = UNSUPPORTED_NODES[tag]
             kinds = event_kinds(el)
             detail = f" ({', '.join(kinds)}" if kinds else ""
-            if tag == "boundaryEvent":
-                detail += (", " if detail else " (") + f"attached to '{el.get('attachedToRef')}'"
             self.unsupported(el, f"{tag}{detail + ')' if detail else ''}: {message}", scope, hint)
             return None
-        if tag in ("startEvent", "endEvent", "intermediateThrowEvent"):
+        if tag in ("startEvent", "endEvent", "intermediateThrowEvent", "intermediateCatchEvent",
+                   "boundaryEvent"):
             return self.event(el, tag, common, scope)
+        if tag == "receiveTask":
+            return receive_task(self, el, common, scope)
+        if tag == "callActivity":
+            return call_activity(self, el, common, scope)
+        if tag == "eventBasedGateway":
+            return event_gateway(self, el, common, scope)
         if tag in ("userTask", "manualTask", "task"):
             return self.user_task(el, tag, common, scope)
         if tag in ("serviceTask", "sendTask", "businessRuleTask"):
@@ -284,19 +330,8 @@ class NodeReader:
 
     def event(self, el: Any, tag: str, common: dict[str, Any], scope: str | None
               ) -> Element | None:
-        kinds = event_kinds(el)
-        if tag == "endEvent" and kinds == ["terminate"]:
-            return EndEvent(**common, terminate=True)
-        if tag == "startEvent" and triggers.in_event_subprocess(el):
-            return triggers.event_start(self, el, common, scope)
-        if tag != "startEvent" and kinds in (["error"], ["escalation"]):
-            return triggers.throw_event(self, el, tag, common, scope)
-        if kinds:
-            what = {"startEvent": "start", "endEvent": "end",
-                    "intermediateThrowEvent": "intermediate throw"}[tag]
-            self.unsupported(el, f"{tag} ({', '.join(kinds)}): {'/'.join(kinds)} {what} events "
-                             "are not supported", scope)
-            return None
+        if event_kinds(el) or tag in ("intermediateCatchEvent", "boundaryEvent"):
+            return event_element(self, el, tag, common, scope)
         if tag == "startEvent":
             if scope is None:
                 self.start_forms.append(el)
@@ -351,9 +386,11 @@ class NodeReader:
         if tag != "serviceTask":
             ext["bpmn_type"] = tag
         if not name and not assignments:
-            if tag == "sendTask" and (el.get("messageRef") or event_kinds(el)):
-                self.unsupported(el, "sendTask sends a message; messages are not supported",
-                                 scope, "give it a handler (lc:handler) that sends the message")
+            if tag == "sendTask":
+                message = self.refs.messages.get(str(el.get("messageRef")), ("", None))[0]
+                self.notes.append(f"sendTask '{common['id']}' has no handler: liucheng "
+                                  "delivers messages from outside a case (Engine.correlate)")
+                return self.pass_through(tag, common, {"message": message} if message else None)
             else:
                 self.unsupported(el, f"{tag} has no handler", scope,
                                  "name one with lc:handler, camunda:class, "

@@ -31,12 +31,6 @@ VENDOR_PREFIX = {CAMUNDA: "camunda", ACTIVITI: "activiti", FLOWABLE: "flowable",
 
 
 UNSUPPORTED_NODES = {
-    "intermediateCatchEvent": ("intermediate catch events are not supported", None),
-    "boundaryEvent": ("boundary events are not supported", None),
-    "callActivity": ("call activities are not supported",
-                     "embed the called process as a sub-process"),
-    "receiveTask": ("receive tasks wait for a message; messages are not supported", None),
-    "eventBasedGateway": ("event-based gateways are not supported", None),
     "complexGateway": ("complex gateways are not supported",
                        "use an inclusive or exclusive gateway"),
     "transaction": ("transaction sub-processes are not supported", None),

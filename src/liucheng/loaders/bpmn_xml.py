@@ -19,6 +19,7 @@ from lxml import etree
 
 from liucheng.errors import ExpressionError, ModelError, Problem
 from liucheng.loaders.bpmn_codec import restore
+from liucheng.loaders.bpmn_events import read_refs
 from liucheng.loaders.bpmn_expressions import translate_feel
 from liucheng.loaders.bpmn_forms import form_fields
 from liucheng.loaders.bpmn_nodes import NodeReader
@@ -45,22 +46,23 @@ DEFAULT_ROLE = "staff"
 DEFAULT_ROLE_NAME = Text("员工", "Staff")
 _CONNECTIVITY = ("has no incoming flow", "has no outgoing flow", "cannot be reached",
                  "has no start event", "flow source", "flow target", "is not an outgoing flow",
-                 "which is not an element of the process", "needs a next step")
+                 "an event gateway needs")
 _XSD_TYPES = {"string": "text", "boolean": "boolean", "int": "integer", "integer": "integer",
               "long": "integer", "double": "number", "float": "number", "decimal": "number",
               "datetime": "datetime", "date": "date", "json": "json"}
 
 
 def load_bpmn(text: str | bytes, source_name: str | None = None, *, max_bytes: int = MAX_BYTES,
-              default_role: str = DEFAULT_ROLE) -> ProcessDefinition:
+              default_role: str = DEFAULT_ROLE, process: str | None = None
+              ) -> ProcessDefinition:
     """Import one process from BPMN 2.0 XML; raise ModelError listing every problem.
 
     `default_role` is given to user tasks that name nobody (no assignee, candidates or
-    lane). The file may hold several processes (a collaboration): the first executable
-    one with a start event is imported (see `choose_process`).
+    lane). The file may hold several processes (a collaboration): the one whose id is
+    `process`, else the first executable one with a start event (see `choose_process`).
     """
     root = parse_document(text, source_name, max_bytes)
-    return _Importer(root, source_name, default_role).run()
+    return _Importer(root, source_name, default_role).run(process)
 
 
 def _fail(message: str, source: str | None, line_no: int | None = None,
@@ -132,7 +134,7 @@ class _Importer:
         self.source = source
         self.default_role = default_role
 
-    def run(self) -> ProcessDefinition:
+    def run(self, wanted: str | None = None) -> ProcessDefinition:
         root, source = self.root, self.source
         if namespace(root) != BPMN or local(root) != "definitions":
             raise _fail(f"not a BPMN 2.0 file: the root element is <{local(root)}> in namespace "
@@ -155,8 +157,17 @@ class _Importer:
                                            source=source, hint="model a process (a pool) with "
                                            "a start event"))
             raise ModelError(reader.problems, source=source)
-        process, note = choose_process(processes)
+        if wanted is not None:
+            named = [p for p in processes if p.get("id") == wanted]
+            if not named:
+                raise _fail(f"the file has no process '{wanted}'", source, line(root),
+                            root.get("id"), "its processes: " + ", ".join(
+                                f"'{p.get('id')}'" for p in processes))
+            process, note = named[0], f"imported process '{wanted}' as asked"
+        else:
+            process, note = choose_process(processes)
         reader.notes.append(note)
+        reader.zeebe = ZEEBE in (root.nsmap or {}).values()
         return self.read(process, reader)
 
     def participant_name(self, process_id: str) -> str:
@@ -175,6 +186,7 @@ class _Importer:
             if initiator:
                 reader.rename[initiator] = "starter"
                 reader.notes.append(f"initiator variable '{initiator}' reads as 'starter'")
+        reader.refs = read_refs(self.root, reader)
         reader.read_lanes(process)
         declared = [Role(str(r.get("id")), Text(str(r.get("name") or ""),
                                                 str(r.get("nameEn") or "")), line(r))

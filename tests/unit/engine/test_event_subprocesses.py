@@ -504,3 +504,42 @@ steps:
     parent.run(CatchFromCall(SYSTEM, call["token"], "C1", "error", "NO_SUPPLIER"))
     assert parent.open_steps() == ["approve_budget", "log", "manual"]
     assert [e["case"] for e in parent.effects if e["type"] == "cancel_call"] == ["C1"]
+
+
+def test_an_event_sub_process_has_event_sub_processes_of_its_own() -> None:
+    source = """
+process: nested_esp
+roles: {clerk: 办事员}
+steps:
+  - {id: work, role: clerk}
+on_event:
+  - id: complaint
+    message: complaint_filed
+    steps:
+      - {id: handle, role: clerk}
+    on_event:
+      - {id: reminder, signal: remind, interrupting: false, steps: [{id: hurry, role: clerk}]}
+"""
+    case = Case(source).start()
+    case.run(BroadcastSignal(SYSTEM, "remind"))  # not armed yet
+    assert case.open_steps() == ["work"]
+    correlate(case, "complaint_filed")
+    assert armed(case) == ["reminder_start"]
+    case.run(BroadcastSignal(SYSTEM, "remind"))
+    assert case.open_steps() == ["handle", "hurry"]
+    case.complete("hurry").complete("handle")
+    assert case.status == "completed" and armed(case) == []
+
+
+def test_a_migrated_case_arms_the_new_version_s_event_sub_processes() -> None:
+    from liucheng.engine.event_commands import MigrateInstance
+
+    case = Case(ORDER).start(order_no="SO-1")
+    case.definition = Case(ORDER.replace("message: customer_called",
+                                         "message: customer_rang")).definition
+    case.run(MigrateInstance(SYSTEM, 2))
+    assert case.state is not None
+    assert sorted(s["name"] for s in case.state["subscriptions"].values()) == [
+        "customer_rang", "order_cancelled"]
+    correlate(case, "customer_rang", "SO-1")
+    assert case.open_steps() == ["call_back", "pack"]

@@ -181,13 +181,13 @@ def test_an_event_sub_process_with_an_incoming_flow_is_refused_naming_it_and_its
     ('<bpmn:startEvent id="s" isInterrupting="false"><bpmn:errorEventDefinition/>'
      "</bpmn:startEvent>", "the error start of event sub-process 'esp' always interrupts",
      "s"),
-    ('<bpmn:startEvent id="s"><bpmn:escalationEventDefinition escalationRef="nope"/>'
-     "</bpmn:startEvent>", "escalationRef 'nope' is not a <escalation>", "s"),
+    ('<bpmn:startEvent id="s"><bpmn:messageEventDefinition messageRef="nope"/>'
+     "</bpmn:startEvent>", "messageRef 'nope' names no <message>", "s"),
     ('<bpmn:startEvent id="s"><bpmn:timerEventDefinition><bpmn:timeDuration>${later}'
      "</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:startEvent>",
-     "is an expression, which is not supported", "s"),
+     "given by an expression is not supported", "s"),
     ('<bpmn:startEvent id="s"><bpmn:compensateEventDefinition/></bpmn:startEvent>',
-     "(compensate) this trigger is not supported here", "s"),
+     "compensation is not supported", "s"),
 ])
 def test_bad_event_sub_process_starts_are_reported(start: str, message: str,
                                                    element: str) -> None:

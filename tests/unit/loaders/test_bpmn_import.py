@@ -163,7 +163,7 @@ def test_every_problem_is_reported_at_once_with_element_tag_and_line() -> None:
 <bpmn:boundaryEvent id="late" attachedToRef="review"><bpmn:timerEventDefinition/>
 </bpmn:boundaryEvent>
 <bpmn:sequenceFlow id="f5" sourceRef="late" targetRef="ok"/>
-<bpmn:callActivity id="call" calledElement="other"/>
+<bpmn:callActivity id="call"/>
 <bpmn:sequenceFlow id="f6" sourceRef="review" targetRef="reveiw_2"/>
 <bpmn:sequenceFlow id="f7" sourceRef="check" targetRef="ok">
   <bpmn:conditionExpression>${svc.approve(x)}</bpmn:conditionExpression></bpmn:sequenceFlow>
@@ -174,7 +174,7 @@ def test_every_problem_is_reported_at_once_with_element_tag_and_line() -> None:
     found = {p.element: p for p in info.value.problems}
     assert {"late", "call", "f6", "f7", "multi"} <= set(found)
     assert "boundaryEvent" in found["late"].message and "timer" in found["late"].message
-    assert "callActivity" in found["call"].message
+    assert "callActivity names no called process" in found["call"].message
     assert "does not exist" in found["f6"].message
     assert "method" in found["f7"].message
     assert "multi-instance" in found["multi"].message
@@ -199,9 +199,15 @@ def test_structural_problems_come_from_validate() -> None:
     ('<bpmn:intermediateCatchEvent id="x"><bpmn:messageEventDefinition/>'
      "</bpmn:intermediateCatchEvent>", "intermediateCatchEvent"),
     ('<bpmn:startEvent id="x"><bpmn:timerEventDefinition/></bpmn:startEvent>', "timer"),
-    ('<bpmn:eventBasedGateway id="x"/>', "event-based"),
+    ('<bpmn:intermediateCatchEvent id="x"><bpmn:escalationEventDefinition/>'
+     "</bpmn:intermediateCatchEvent>", "escalation"),
+    ('<bpmn:intermediateCatchEvent id="x"><bpmn:conditionalEventDefinition/>'
+     "</bpmn:intermediateCatchEvent>", "conditional"),
+    ('<bpmn:intermediateThrowEvent id="x"><bpmn:signalEventDefinition/>'
+     "</bpmn:intermediateThrowEvent>", "signal throw"),
+    ('<bpmn:eventBasedGateway id="x" instantiate="true"/>', "instantiate"),
     ('<bpmn:complexGateway id="x"/>', "complex"),
-    ('<bpmn:receiveTask id="x"/>', "receive"),
+    ('<bpmn:receiveTask id="x" messageRef="none"/>', "receive"),
     ('<bpmn:adHocSubProcess id="x"/>', "ad-hoc"),
     ('<bpmn:serviceTask id="x"/>', "has no handler"),
     ('<bpmn:scriptTask id="x" scriptFormat="groovy"><bpmn:script>println(x); '
