@@ -6,8 +6,9 @@ are answered by the scenario (`complete_service`), people by `complete`, message
 signals and due timers by `message`, `signal` and `fire_timers` (which moves the clock).
 A call activity's `start_call` starts the called process, found by its id in the files
 the manifest deploys with the case's own (`deploy_with`), as a case of its own; its
-tasks are completed through the calling case, and its end is reported back
-(`CompleteCall`), as `runtime/calls.py` does.
+tasks are completed through the calling case, its end is reported back (`CompleteCall`),
+what it throws and does not catch goes to the caller (`CatchFromCall`), and a calling
+step that ends first cancels it, as `runtime/calls.py` does.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bpmn_corpus import CORPUS, by_path
 
 from liucheng.calendar import default_calendar
 from liucheng.engine import (
+    CancelInstance,
     ClaimTask,
     CompleteService,
     CompleteTask,
@@ -35,6 +37,7 @@ from liucheng.engine.commands import SYSTEM, Actor, Command
 from liucheng.engine.event_commands import (
     BroadcastSignal,
     CallStarted,
+    CatchFromCall,
     CompleteCall,
     CorrelateMessage,
     FireTimer,
@@ -66,6 +69,7 @@ class Case:
         self.calls: list[tuple[Case, str]] = []  # (called case, calling token)
         self.caller: tuple[Case, str] | None = None
         self.reported = False
+        self.thrown: list[dict[str, Any]] = []  # throw_to_caller effects not handed over yet
         self.state: dict[str, Any] | None = None
         self.events: list[dict[str, Any]] = []
         self.services: dict[str, dict[str, Any]] = {}  # token -> invoke_service effect
@@ -103,6 +107,14 @@ class Case:
         for effect in live.effects:
             if effect["type"] == "start_call":
                 self.start_call(effect)
+            elif effect["type"] == "cancel_call":
+                called = next(c for c, _ in self.calls if c.case_id == effect["case"])
+                if called.status == "active":
+                    called.run(CancelInstance(ADMIN, "the calling step ended"))
+            elif effect["type"] == "throw_to_caller":
+                self.thrown.append(effect)
+        if self.caller is not None:
+            self.hand_over_throws()
         if self.caller is not None and self.status != "active" and not self.reported:
             self.reported = True
             caller, token = self.caller
@@ -115,12 +127,21 @@ class Case:
         self.calls.append((called, effect["token"]))
         called.counter = self.counter
         called.state = None
-        called.run_start(effect["variables"])
+        called.run_start({**effect["variables"], "parent_case": {
+            "id": self.case_id, "token": effect["token"], "element": effect["element"]}})
         self.run(CallStarted(ADMIN, effect["token"], called.case_id))
+        called.hand_over_throws()
         if called.status != "active" and not called.reported:
             called.reported = True
             self.run(CompleteCall(ADMIN, effect["token"], called.case_id, called.status,
                                   called.variables))
+
+    def hand_over_throws(self) -> None:
+        assert self.caller is not None
+        caller, token = self.caller
+        while self.thrown:
+            effect = self.thrown.pop(0)
+            caller.run(CatchFromCall(ADMIN, token, self.case_id, effect["kind"], effect["code"]))
 
     def run_start(self, variables: dict[str, Any]) -> None:
         caller, self.caller = self.caller, None  # report the end only once it is known
