@@ -543,3 +543,36 @@ def test_a_migrated_case_arms_the_new_version_s_event_sub_processes() -> None:
         "customer_rang", "order_cancelled"]
     correlate(case, "customer_rang", "SO-1")
     assert case.open_steps() == ["call_back", "pack"]
+
+
+def test_an_interrupting_escalation_event_sub_process_ends_the_case_s_other_work() -> None:
+    source = """
+process: claim
+roles: {clerk: 办事员}
+steps:
+  - id: both
+    type: parallel
+    branches:
+      - - {id: check, role: clerk}
+      - - id: investigate
+          type: subprocess
+          steps:
+            - {id: look, role: clerk, outcomes: [ok, fraud]}
+            - id: route
+              type: exclusive
+              routes:
+                - {to: suspect, when: look.outcome == "fraud"}
+                - {to: fine, default: true}
+            - {id: suspect, type: end, escalate: FRAUD}
+            - {id: fine, type: end}
+on_event:
+  - {id: fraud_desk, escalation: FRAUD, steps: [{id: freeze, role: clerk}]}
+"""
+    case = Case(source).start()
+    case.complete("look", outcome="fraud")
+    assert case.open_steps() == ["freeze"]
+    assert sorted(e["element"] for e in case.events if e["type"] == "task_cancelled") == [
+        "check"]
+    assert case.state is not None and len(case.state["scopes"]) == 2  # root + fraud_desk
+    case.complete("freeze")
+    assert case.status == "completed"
