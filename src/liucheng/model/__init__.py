@@ -10,6 +10,7 @@ from liucheng.model.elements import (
     ExclusiveGateway,
     FormField,
     InclusiveGateway,
+    MultiInstance,
     ParallelGateway,
     Role,
     SequenceFlow,
@@ -37,7 +38,7 @@ from liucheng.model.validate import check, validate
 __all__ = [
     "BoundaryEvent", "BusinessRuleTask", "Countersign", "DocumentItem", "Duration", "Element",
     "EndEvent", "ErrorEndEvent", "EventGateway", "ExclusiveGateway", "FormField",
-    "InclusiveGateway", "MessageEvent", "MessageStartEvent", "ParallelGateway",
+    "InclusiveGateway", "MessageEvent", "MessageStartEvent", "MultiInstance", "ParallelGateway",
     "ProcessDefinition", "ReceiveTask", "Role", "SequenceFlow", "ServiceTask", "SignalEvent",
     "StartEvent", "SubProcess", "Text", "TimerDefinition", "TimerEvent", "TimerStartEvent",
     "UserTask", "Variable", "check", "validate",

@@ -265,7 +265,8 @@ class Engine(HumanTaskActions, EventActions):
         if handler is None:
             return FailService(SYSTEM, effect["token"],
                                f"no handler registered for '{effect['handler']}'")
-        call = ServiceCall(case_id, effect["element"], dict(state["variables"]), effect["options"])
+        variables = dict(effect.get("variables") or state["variables"])  # an instance's own
+        call = ServiceCall(case_id, effect["element"], variables, effect["options"])
         try:
             outputs = handler(call) or {}
         except Exception as exc:  # noqa: BLE001 - any handler failure becomes an incident

@@ -25,7 +25,7 @@ def open_step(run: Run, token: Token) -> None:
     assignee: str | None = token.get("assign_to")
     if assignee is None and element.assignee:
         try:
-            value = run.evaluate(element.assignee)
+            value = run.evaluate(element.assignee, token["scope"])
         except ExpressionError as exc:
             run.incident(token, f"assignee could not be worked out: {exc.message}")
             return
@@ -46,7 +46,7 @@ def open_step(run: Run, token: Token) -> None:
                          reason=f"nobody holds role {'/'.join(roles)}")
                 from liucheng.engine.humantask.common import record_step
 
-                record_step(run, element.id, outcome=None, by=None, skipped=True)
+                record_step(run, element.id, token=token, outcome=None, by=None, skipped=True)
                 run.leave(token)
                 return
             if element.on_empty == "incident":

@@ -9,6 +9,11 @@ Returning to step T, in the scope instance where T lives:
   tokens, the arrivals of the branches that are not redone, so it completes again later;
 - a new token enters T; its task goes to whoever did T before. Timers and reminders of T
   are armed again because T is entered again.
+
+Multi-instance steps (engine/multi.py): ending a multi-instance activity ends all its
+instances; returning to one starts it afresh (every instance, with its assignee
+expression). Inside an instance, the steps done in that instance can be returned to; a
+multi-instance step cannot be withdrawn (several people did it).
 """
 
 from __future__ import annotations
@@ -27,9 +32,9 @@ if TYPE_CHECKING:
 Token = dict[str, Any]
 
 
-def _records(run: Run) -> dict[str, dict[str, Any]]:
-    """Completed user steps with their records."""
-    return {k: v for k, v in run.state["variables"].items()
+def _records(run: Run, scope: str | None = None) -> dict[str, dict[str, Any]]:
+    """Completed user steps with their records (as seen from `scope`)."""
+    return {k: v for k, v in run.variables(scope).items()
             if isinstance(v, dict) and "seq" in v and run.definition.has_element(k)
             and isinstance(run.definition.element(k), UserTask) and not v.get("skipped")}
 
@@ -48,7 +53,7 @@ def _scope_path(run: Run, token: Token) -> list[tuple[str, str]]:
 def _upstream(run: Run, token: Token) -> dict[str, tuple[str, str]]:
     """Completed steps the token's step can be sent back to → (scope, anchor)."""
     out: dict[str, tuple[str, str]] = {}
-    for step in _records(run):
+    for step in _records(run, token["scope"]):
         for scope, anchor in _scope_path(run, token):
             scope_element = run.state["scopes"][scope]["element"]
             if run.definition.parent(step) == scope_element and (
@@ -65,7 +70,7 @@ def return_task(run: Run, cmd: ReturnTask) -> None:
     assert isinstance(element, UserTask)
     upstream = _upstream(run, token)
     upstream.pop(element.id, None)
-    records = _records(run)
+    records = _records(run, token["scope"])
     if cmd.to == "previous":
         choices = sorted(upstream, key=lambda s: records[s]["seq"])
         target = choices[-1] if choices else None
@@ -112,22 +117,24 @@ def send_back(run: Run, scope: str, target: str, reason: str) -> None:
             if flow not in parked and run.definition.flow(flow).source not in region:
                 run.emit("join_restored", token=run.ctx.new_id(), element=element_id,
                          scope=scope, flow=flow)
-    record = run.state["variables"].get(target)
+    record = run.variables(scope).get(target)
     performer = record.get("by") if isinstance(record, dict) else None
     run.enter(target, scope, None, assign_to=performer if isinstance(performer, str) else None)
 
 
 def _end_token(run: Run, token: Token, reason: str) -> None:
-    if token["status"] == "scope":
-        inner = next(s for s, v in run.state["scopes"].items() if v["parent_token"] == token["id"])
-        run.terminate(inner, reason)
-        run.emit("scope_closed", scope=inner, element=token["element"])
+    run.end_inner(token, reason)
     run.end_token(token, reason)
 
 
 def withdraw_task(run: Run, cmd: WithdrawTask) -> None:
     """The performer of `step` takes it back while nobody has acted on what followed."""
     require_active(run)
+    if run.definition.has_element(cmd.step) and getattr(
+            run.definition.element(cmd.step), "multi_instance", None) is not None:
+        raise ConflictError(f"step '{cmd.step}' runs once per item (multi-instance) and was "
+                            "done by several people, so it cannot be withdrawn",
+                            element=cmd.step, hint="return the following step to it instead")
     records = _records(run)
     record = records.get(cmd.step)
     if record is None or record.get("by") != cmd.actor.user:
