@@ -13,8 +13,8 @@ from engine_harness import ADMIN, Case
 
 from liucheng.engine import CompleteService, CompleteTask
 from liucheng.engine.commands import Actor, CancelInstance, ReturnTask, WithdrawTask
-from liucheng.engine.event_commands import CallStarted, CompleteCall, FireTimer
-from liucheng.errors import ConflictError
+from liucheng.engine.event_commands import CallStarted, CompleteCall, FireTimer, MigrateInstance
+from liucheng.errors import ConflictError, ValidationError
 
 SYSTEM = Actor("system", admin=True)
 
@@ -185,7 +185,10 @@ roles: {inspector: 检验员, clerk: 办事员}
 steps:
   - id: inspect
     type: subprocess
-    for_each: {items: vehicles, as: vehicle, collect: {from: "vehicle + ':' + result", into: results}}
+    for_each:
+      items: vehicles
+      as: vehicle
+      collect: {from: "vehicle + ':' + result", into: results}
     steps:
       - {id: check, role: inspector, form: [{id: result, type: text}]}
       - {id: sign, role: inspector}
@@ -353,3 +356,52 @@ steps:
     for task in reversed(tasks(case, "visit")):
         case.run(CompleteTask(ADMIN, task["id"], {}))
     assert variables(case)["all_shops"] == [["east-1", "east-2"], ["west-1", "west-2"]]
+
+
+def test_a_decision_table_per_item() -> None:
+    case = Case("""
+process: fees
+roles: {cashier: 出纳}
+decisions:
+  - decision: late_interest
+    hit_policy: UNIQUE
+    inputs: [{id: days_late, expression: item, type: integer}]
+    outputs: [{id: late_months, type: decimal}]
+    rules:
+      - ["<= 0", 0]
+      - ["> 0", 1]
+steps:
+  - id: charge
+    type: decision
+    decision: late_interest
+    for_each: {items: delays, collect: {from: late_months, into: months}}
+  - {id: collect, role: cashier}
+""").start(delays=[3, 0, 9])
+    assert variables(case)["months"] == [1, 0, 1]
+    assert "late_months" not in variables(case)
+
+
+def test_a_reminder_on_the_whole_reaches_every_open_instance() -> None:
+    case = Case("""
+process: remind
+roles: {reviewer: 审核人}
+steps:
+  - id: review
+    role: reviewer
+    assignee: item
+    for_each: {items: reviewers}
+    timers: [{id: nudge, after: P1D, interrupting: false}]
+""").start(reviewers=["a", "b"])
+    assert case.state is not None
+    (timer,) = case.state["timers"].values()
+    case.now = datetime.fromisoformat(timer["due_at"])
+    case.run(FireTimer(SYSTEM, timer["id"]))
+    (sent,) = events(case, "reminder_sent")
+    assert sent["users"] == ["a", "b"] and len(sent["tasks"]) == 2
+
+
+def test_a_case_with_a_running_multi_instance_step_is_not_migrated() -> None:
+    case = Case(review()).start(reviewers=["a"]).complete("apply")
+    with pytest.raises(ValidationError) as err:
+        case.run(MigrateInstance(ADMIN, 2, {}))
+    assert "a multi-instance step is running there" in err.value.problems[0].message
