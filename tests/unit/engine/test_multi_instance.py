@@ -405,3 +405,20 @@ def test_a_case_with_a_running_multi_instance_step_is_not_migrated() -> None:
     with pytest.raises(ValidationError) as err:
         case.run(MigrateInstance(ADMIN, 2, {}))
     assert "a multi-instance step is running there" in err.value.problems[0].message
+
+
+def test_a_handler_inside_a_sub_process_instance_sees_that_instance_s_item() -> None:
+    case = Case("""
+process: tests
+roles: {clerk: 办事员}
+steps:
+  - id: per_os
+    type: subprocess
+    for_each: {items: systems, as: os}
+    steps: [{id: run, handler: run_tests}]
+""").start(systems=["ubuntu", "macos"])
+    calls = [e for e in case.effects if e["type"] == "invoke_service"]
+    assert [e["variables"]["os"] for e in calls] == ["ubuntu", "macos"]
+    for effect in calls:
+        case.run(CompleteService(ADMIN, effect["token"], {}))
+    assert case.status == "completed"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from liucheng.engine.state import is_instance
+from liucheng.engine.state import instance_scopes
 from liucheng.errors import ExpressionError
 from liucheng.model import ServiceTask, SubProcess
 from liucheng.rules.expressions import to_json
@@ -35,7 +35,7 @@ class ServiceTaskBehavior:
                      handler=element.handler)
             effect = {"type": "invoke_service", "token": token["id"], "element": element.id,
                       "handler": element.handler, "options": dict(element.extensions)}
-            if is_instance(run.state, token):  # the handler sees the instance's item
+            if instance_scopes(run.state, token["scope"]):  # the handler sees the item
                 effect["variables"] = run.variables(token["scope"])
             run.effects.append(effect)
             return
