@@ -12,9 +12,15 @@ import pytest
 from engine_harness import ADMIN, Case
 
 from liucheng.engine import CompleteService, CompleteTask
-from liucheng.engine.commands import Actor, CancelInstance, ReturnTask, WithdrawTask
+from liucheng.engine.commands import (
+    Actor,
+    AddComment,
+    CancelInstance,
+    ReturnTask,
+    WithdrawTask,
+)
 from liucheng.engine.event_commands import CallStarted, CompleteCall, FireTimer, MigrateInstance
-from liucheng.errors import ConflictError, ValidationError
+from liucheng.errors import ConflictError, ForbiddenError, ValidationError
 
 SYSTEM = Actor("system", admin=True)
 
@@ -275,12 +281,15 @@ def test_returning_from_one_instance_ends_all_instances() -> None:
 
 
 def test_a_multi_instance_step_cannot_be_withdrawn() -> None:
-    case = Case(review()).start(reviewers=["zhang"]).complete("apply")
-    do(case, "zhang")
+    case = Case(review()).start(reviewers=["zhang", "li"]).complete("apply")
+    case.run(WithdrawTask(ADMIN, "apply"))  # before anyone reviewed: every instance ends
+    assert case.open_steps() == ["apply"]
+    case.complete("apply")
+    do(case, "zhang", note="ok")
     with pytest.raises(ConflictError, match="multi-instance"):
         case.run(WithdrawTask(Actor("zhang"), "review"))
-    case.run(WithdrawTask(ADMIN, "apply"))  # the step before it still can be
-    assert case.open_steps() == ["apply"]
+    with pytest.raises(ConflictError, match="too late to withdraw: 'review' was already done"):
+        case.run(WithdrawTask(ADMIN, "apply"))  # zhang has done his part
 
 
 def test_a_return_inside_a_sub_process_instance_stays_in_that_instance() -> None:
@@ -422,3 +431,43 @@ steps:
     for effect in calls:
         case.run(CompleteService(ADMIN, effect["token"], {}))
     assert case.status == "completed"
+
+
+SUB = """
+process: files
+roles: {clerk: 办事员}
+steps:
+  - {id: intake, role: clerk}
+  - id: each
+    type: subprocess
+    for_each: {items: files}
+    steps:
+      - {id: draft, role: clerk}
+      - {id: check, role: clerk}
+  - {id: close, role: clerk}
+"""
+
+
+def test_a_step_inside_a_multi_instance_sub_process_cannot_be_withdrawn() -> None:
+    case = Case(SUB).start(files=["f1", "f2"]).complete("intake").complete("draft")
+    with pytest.raises(ConflictError, match="multi-instance"):
+        case.run(WithdrawTask(ADMIN, "draft"))
+    with pytest.raises(ConflictError, match="too late to withdraw: 'draft' was already done"):
+        case.run(WithdrawTask(ADMIN, "intake"))
+
+
+def test_a_finished_sub_process_instance_cannot_be_returned_into() -> None:
+    case = Case(SUB).start(files=["f1"]).complete("intake").complete("draft").complete("check")
+    with pytest.raises(ForbiddenError, match="it can go back to: intake"):
+        case.run(ReturnTask(ADMIN, case.task_id("close"), "draft"))
+    case.run(ReturnTask(ADMIN, case.task_id("close"), "intake"))
+    assert case.open_steps() == ["intake"]
+
+
+def test_a_reviewer_who_has_done_their_part_may_still_comment() -> None:
+    case = Case(review()).start(reviewers=["zhang", "li"]).complete("apply")
+    with pytest.raises(ForbiddenError):
+        case.run(AddComment(Actor("zhou"), "我也看看"))
+    do(case, "zhang", note="同意")
+    case.run(AddComment(Actor("zhang"), "请李老师尽快"))
+    assert events(case, "comment_added")[0]["actor"] == "zhang"

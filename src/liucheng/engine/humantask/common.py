@@ -77,6 +77,9 @@ def involved(run: Run, actor: Actor) -> bool:
     if any(may_act(t, actor) or t.get("owner") == actor.user
            for t in run.state["tasks"].values()):
         return True
+    if any(isinstance(r, dict) and r.get("by") == actor.user  # an instance done already
+           for t in run.state["tokens"].values() for r in t.get("mi", {}).get("records", ())):
+        return True
     return any(c["user"] == actor.user for c in run.state.get("cc", {}).values())
 
 

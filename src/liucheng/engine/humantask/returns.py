@@ -130,22 +130,21 @@ def _end_token(run: Run, token: Token, reason: str) -> None:
 def withdraw_task(run: Run, cmd: WithdrawTask) -> None:
     """The performer of `step` takes it back while nobody has acted on what followed."""
     require_active(run)
-    if run.definition.has_element(cmd.step) and getattr(
-            run.definition.element(cmd.step), "multi_instance", None) is not None:
-        raise ConflictError(f"step '{cmd.step}' runs once per item (multi-instance) and was "
-                            "done by several people, so it cannot be withdrawn",
-                            element=cmd.step, hint="return the following step to it instead")
+    if _in_multi_instance(run, cmd.step):
+        raise ConflictError(f"step '{cmd.step}' runs once per item (multi-instance), so it "
+                            "cannot be withdrawn", element=cmd.step,
+                            hint="return the following step to it instead")
     records = _records(run)
     record = records.get(cmd.step)
     if record is None or record.get("by") != cmd.actor.user:
         raise ForbiddenError(f"{cmd.actor.user} did not do step '{cmd.step}', so cannot "
                              "withdraw it", element=cmd.step)
     region = set(run.definition.downstream(cmd.step))
-    for step, later in records.items():
-        if step in region and later["seq"] > record["seq"]:
+    for step, later in [*records.items(), *_instance_records(run)]:
+        if _within(run, step, region) and later["seq"] > record["seq"]:
             raise ConflictError(f"too late to withdraw: '{step}' was already done by "
                                 f"{later.get('by')}", element=cmd.step)
-    open_next = [t for t in run.state["tasks"].values() if t["element"] in region]
+    open_next = [t for t in run.state["tasks"].values() if _within(run, t["element"], region)]
     acted = [t for t in open_next if t["claimed"] or t["delegated"]]
     if acted:
         raise ConflictError(f"too late to withdraw: {acted[0]['assignee']} has already taken "
@@ -157,6 +156,38 @@ def withdraw_task(run: Run, cmd: WithdrawTask) -> None:
                          "waiting", element=cmd.step)
     run.emit("task_withdrawn", element=cmd.step, actor=cmd.actor.user, comment=cmd.comment)
     send_back(run, scopes.pop(), cmd.step, f"withdrawn by {cmd.actor.user}")
+
+
+def _instance_records(run: Run) -> list[tuple[str, dict[str, Any]]]:
+    """Steps done inside multi-instance instances that are running or done (not yet
+    recorded in the case's variables): (step, its record)."""
+    state = run.state
+    out = [(k, v) for s in state["scopes"].values() for k, v in s.get("variables", {}).items()
+           if isinstance(v, dict) and "seq" in v and run.definition.has_element(k)]
+    for token in state["tokens"].values():
+        out += [(token["element"], r) for r in token.get("mi", {}).get("records", ())
+                if isinstance(r, dict)]
+    return out
+
+
+def _enclosing(run: Run, step: str) -> list[str]:
+    """`step` and the sub-processes it lies in, innermost first."""
+    out: list[str] = []
+    current: str | None = step if run.definition.has_element(step) else None
+    while current is not None:
+        out.append(current)
+        current = run.definition.parent(current)
+    return out
+
+
+def _within(run: Run, step: str, region: set[str]) -> bool:
+    return any(e in region for e in _enclosing(run, step))
+
+
+def _in_multi_instance(run: Run, step: str) -> bool:
+    """Whether `step` is, or lies inside, a multi-instance activity."""
+    return any(getattr(run.definition.element(e), "multi_instance", None) is not None
+               for e in _enclosing(run, step))
 
 
 def withdraw_case(run: Run, cmd: WithdrawCase) -> None:
