@@ -114,7 +114,7 @@ class Run:
             for flow in outgoing:
                 if flow.id == default:
                     continue
-                if flow.condition is None or self.evaluate(flow.condition):
+                if flow.condition is None or self.evaluate(flow.condition, token["scope"]):
                     chosen.append(flow)
                     if exclusive:
                         break

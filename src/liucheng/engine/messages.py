@@ -35,7 +35,7 @@ def subscribe(run: Run, element: Any, token: str, *, hold: bool = False) -> bool
         kind, name, key = "message", element.message, None
         if element.correlation:
             try:
-                value = run.evaluate(element.correlation)
+                value = run.evaluate(element.correlation, run.state["tokens"][token]["scope"])
             except ExpressionError as exc:
                 reason = (f"the correlation key '{element.correlation}' could not be worked "
                           f"out: {exc.message}; set the data, then retry")

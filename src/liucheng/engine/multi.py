@@ -99,9 +99,8 @@ def _open(run: Run, body: Token, index: int) -> None:
 
 
 def _counters(mi_state: dict[str, Any], done: int) -> dict[str, Any]:
-    counters = {"nr_of_instances": mi_state["count"], "nr_of_completed_instances": done,
-                "nr_of_active_instances": mi_state["opened"] - done}
-    return counters
+    return {"nr_of_instances": mi_state["count"], "nr_of_completed_instances": done,
+            "nr_of_active_instances": mi_state["opened"] - done}
 
 
 def _with_bpmn_names(values: dict[str, Any]) -> dict[str, Any]:

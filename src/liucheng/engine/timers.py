@@ -56,7 +56,9 @@ def arm(run: Run, timer: TimerDefinition, element: str, token: str, *, hold: boo
         first = anchor_of(timer, run.ctx.now, run.ctx.calendar)
         anchor = first.isoformat() if first is not None else None
         try:
-            due, fired = first_due(timer, run.ctx.now, run.ctx.calendar, run.evaluate)
+            scope = run.state["tokens"][token]["scope"]
+            due, fired = first_due(timer, run.ctx.now, run.ctx.calendar,
+                                   lambda source: run.evaluate(source, scope))
         except (ScheduleError, ExpressionError, LiuchengError) as exc:
             message = exc.message if isinstance(exc, LiuchengError) else str(exc)
             reason = f"timer could not be scheduled: {message}; fix the data, then retry"
@@ -157,7 +159,7 @@ def trigger(run: Run, element: Any, token: Token, timer: dict[str, Any] | None =
 def remind(run: Run, element: BoundaryEvent, token: Token) -> None:
     """A non-interrupting boundary with no next step: remind whoever holds the step's tasks."""
     state = run.state
-    owners = {token["id"]} | {t["id"] for t in state["tokens"].values()  # its instances too
+    owners = {token["id"]} | {t["id"] for t in state["tokens"].values()  # and inside it
                               if state["scopes"][t["scope"]]["parent_token"] == token["id"]}
     tasks = [t for t in state["tasks"].values() if t["token"] in owners]
     users = sorted({t["assignee"] for t in tasks if t["assignee"]}

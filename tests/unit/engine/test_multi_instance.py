@@ -471,3 +471,62 @@ def test_a_reviewer_who_has_done_their_part_may_still_comment() -> None:
     do(case, "zhang", note="同意")
     case.run(AddComment(Actor("zhang"), "请李老师尽快"))
     assert events(case, "comment_added")[0]["actor"] == "zhang"
+
+
+def test_an_error_thrown_in_one_instance_ends_every_instance() -> None:
+    case = Case("""
+process: claims
+roles: {clerk: 办事员}
+steps:
+  - id: per_claim
+    type: subprocess
+    for_each: {items: claims}
+    errors: [{id: fraud, error: FRAUD, next: investigate}]
+    steps:
+      - {id: check, role: clerk, outcomes: [ok, fraud]}
+      - id: route
+        type: exclusive
+        routes:
+          - {to: raise_fraud, when: check.outcome == "fraud"}
+          - {to: checked, default: true}
+      - {id: raise_fraud, type: end, error: FRAUD}
+      - {id: checked, type: end}
+  - {id: pay, role: clerk}
+  - {id: done, type: end}
+  - {id: investigate, role: clerk}
+""").start(claims=["c1", "c2", "c3"])
+    first, *_ = tasks(case, "check")
+    case.run(CompleteTask(ADMIN, first["id"], {}, "fraud"))
+    assert case.open_steps() == ["investigate"]
+    assert case.state is not None and case.state["scopes"].keys() == {case.state["root"]}
+    assert len(events(case, "task_cancelled")) == 2
+
+
+def test_timers_and_routes_inside_an_instance_read_its_item() -> None:
+    case = Case("""
+process: visits
+roles: {clerk: 办事员}
+steps:
+  - id: per_visit
+    type: subprocess
+    for_each: {items: visits, as: visit}
+    steps:
+      - {id: wait, type: timer, until: visit.at}
+      - id: kind
+        type: exclusive
+        routes:
+          - {to: inspect, when: visit.kind == "site"}
+          - {to: call, default: true}
+      - {id: inspect, role: clerk, next: visited}
+      - {id: call, role: clerk}
+      - {id: visited, type: end}
+""").start(visits=[{"at": "2026-03-05T09:00:00+08:00", "kind": "site"},
+                   {"at": "2026-03-04T09:00:00+08:00", "kind": "phone"}])
+    assert case.state is not None
+    due = sorted(datetime.fromisoformat(t["due_at"]) for t in case.state["timers"].values())
+    assert due == [datetime.fromisoformat("2026-03-04T09:00:00+08:00"),
+                   datetime.fromisoformat("2026-03-05T09:00:00+08:00")]
+    for timer in sorted(case.state["timers"].values(), key=lambda t: t["due_at"]):
+        case.now = datetime.fromisoformat(timer["due_at"])
+        case.run(FireTimer(SYSTEM, timer["id"]))
+    assert case.open_steps() == ["call", "inspect"]
