@@ -7,6 +7,7 @@ import pytest
 from liucheng.errors import ModelError
 from liucheng.loaders.yaml_dsl import load_yaml
 from liucheng.model import MultiInstance, ServiceTask, SubProcess, UserTask
+from liucheng.model.calls import CallActivity
 
 HEAD = """process: p
 roles: {reviewer: 审核人}
@@ -36,6 +37,10 @@ def test_for_each_compiles_to_a_multi_instance_on_each_kind_of_step() -> None:
     each = d.element("each")
     assert isinstance(each, SubProcess)
     assert each.multi_instance == MultiInstance(collection="files")
+    call = load_yaml(HEAD + "  - {id: audit, type: call, process: branch_audit,"
+                     " for_each: {items: branches, as: branch}}\n", "p.yaml").element("audit")
+    assert isinstance(call, CallActivity)
+    assert call.multi_instance == MultiInstance(collection="branches", element_variable="branch")
 
 
 @pytest.mark.parametrize(("for_each", "expected"), [
