@@ -79,3 +79,27 @@ def test_a_tender_with_one_quote_per_supplier_and_one_assessment_per_expert(
     assert "score" not in variables
     history = [h.data for h in engine.history(case.id)]
     assert replay(history) == engine.state(case.id)
+
+
+def test_handlers_on_parallel_branches_are_each_called(engine: Engine) -> None:
+    calls: list[str] = []
+    def check(call: ServiceCall) -> dict[str, bool]:
+        calls.append(call.element)
+        return {}
+
+    engine.service("check")(check)
+    engine.deploy("""
+process: checks
+roles: {buyer: 采购员}
+steps:
+  - id: both
+    type: parallel
+    branches:
+      - - {id: credit, handler: check}
+      - - {id: stock, handler: check}
+  - {id: order, role: buyer}
+""")
+    case = engine.start("checks", {}, user="buyer")
+    assert sorted(calls) == ["credit", "stock"]
+    (task,) = engine.tasks(case=case.id)
+    assert task.element == "order"
