@@ -71,6 +71,8 @@ def events(case: Case, type_: str) -> list[dict[str, Any]]:
 def test_parallel_review_one_task_per_reviewer_outputs_in_input_order() -> None:
     case = Case(review()).start(reviewers=["zhang", "li", "wang"]).complete("apply")
     assert sorted(t["assignee"] for t in tasks(case, "review")) == ["li", "wang", "zhang"]
+    assert [t["name"] for t in tasks(case, "review")] == ["review (1/3)", "review (2/3)",
+                                                         "review (3/3)"]
     do(case, "wang", note="w")
     do(case, "zhang", note="z")
     assert case.open_steps() == ["review"]
