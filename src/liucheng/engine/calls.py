@@ -33,10 +33,11 @@ class CallActivityBehavior:
         assert isinstance(element, CallActivity)
         try:
             if element.inputs is None:
-                variables = {k: v for k, v in run.state["variables"].items()
+                variables = {k: v for k, v in run.variables(token["scope"]).items()
                              if k not in RESERVED}
             else:
-                variables = {var: to_json(run.evaluate(expr)) for var, expr in element.inputs}
+                variables = {var: to_json(run.evaluate(expr, token["scope"]))
+                             for var, expr in element.inputs}
         except ExpressionError as exc:
             run.incident(token, f"the called case's variables could not be worked out: "
                          f"{exc.message}")
@@ -86,8 +87,9 @@ def complete_call(run: Run, cmd: CompleteCall) -> None:
         run.incident(token, f"a result of the called case could not be read: {exc.message}")
         return
     if values:
-        run.emit("variables_set", variables=values, element=element.id)
-    record_step(run, element.id, case=cmd.case, status=cmd.status, outcome=None, by=None)
+        run.set_variables(token, values, element=element.id)
+    record_step(run, element.id, token=token, case=cmd.case, status=cmd.status, outcome=None,
+                by=None)
     run.leave(token)
 
 

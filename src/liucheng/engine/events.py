@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from liucheng.engine.event_apply import APPLY as EVENT_APPLY
+from liucheng.engine.multi_apply import APPLY as MULTI_APPLY
 from liucheng.engine.state import State, new_state
 
 Event = dict[str, Any]
@@ -171,6 +172,11 @@ def _task_ended(s: State, e: Event) -> None:
 
 
 def _variables_set(s: State, e: Event) -> None:
+    if e.get("scope"):  # the own variables of one instance of a multi-instance activity
+        scope = s["scopes"][e["scope"]]
+        s["scopes"][e["scope"]] = {**scope, "variables": {**scope["variables"],
+                                                          **e["variables"]}}
+        return
     s["variables"] = {**s["variables"], **e["variables"]}
 
 
@@ -250,6 +256,7 @@ APPLY: dict[str, Callable[[State, Event], None]] = {
     "instance_terminated": _ended("terminated"),
     "instance_cancelled": _ended("cancelled"),
     **EVENT_APPLY,
+    **MULTI_APPLY,
 }
 
 

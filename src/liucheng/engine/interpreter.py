@@ -18,7 +18,16 @@ from liucheng.engine.event_subprocesses import arm_scope, disarm_scope
 from liucheng.engine.events import apply
 from liucheng.engine.humantask import HANDLERS as HUMAN_TASK_HANDLERS
 from liucheng.engine.humantask.common import require_active
-from liucheng.engine.state import State, child_scopes, copy_state, new_state, tokens_in, upgrade
+from liucheng.engine.state import (
+    State,
+    child_scopes,
+    copy_state,
+    instance_scopes,
+    is_instance,
+    new_state,
+    tokens_in,
+    upgrade,
+)
 from liucheng.engine.timers import arm_boundaries, disarm
 from liucheng.errors import ConflictError, ExpressionError, NotFoundError, StateError
 from liucheng.model import ProcessDefinition, SequenceFlow
@@ -55,8 +64,26 @@ class Run:
         self.events.append(event)
         return event
 
-    def evaluate(self, source: str) -> Any:
-        return compile_expression(source).evaluate(self.state["variables"], self.functions)
+    def evaluate(self, source: str, scope: str | None = None) -> Any:
+        return compile_expression(source).evaluate(self.variables(scope), self.functions)
+
+    def variables(self, scope: str | None = None) -> dict[str, Any]:
+        """What work in `scope` sees: the case's variables under the own variables of
+        every multi-instance instance it lies in (the innermost wins)."""
+        values: dict[str, Any] = self.state["variables"]
+        layers = instance_scopes(self.state, scope) if scope else []
+        if not layers:
+            return values
+        merged = dict(values)
+        for layer in reversed(layers):
+            merged.update(self.state["scopes"][layer]["variables"])
+        return merged
+
+    def set_variables(self, token: Token, variables: dict[str, Any], **data: Any) -> None:
+        """Variables written by `token`'s work; inside an instance they stay its own."""
+        layers = instance_scopes(self.state, token["scope"])
+        where = {"scope": layers[0]} if layers else {}
+        self.emit("variables_set", variables=variables, **where, **data)
 
     def enter(self, element: str, scope: str, flow: str | None,
               assign_to: str | None = None) -> str:
@@ -74,6 +101,9 @@ class Run:
 
     def leave(self, token: Token) -> None:
         """Leave an activity or event: every flow whose condition holds (none → default)."""
+        if is_instance(self.state, token):  # one instance ends; engine/multi.py goes on
+            self.emit("element_left", token=token["id"], element=token["element"])
+            return
         outgoing = self.definition.outgoing(token["element"])
         element = self.definition.element(token["element"])
         chosen = self.select(token, outgoing, element.default, exclusive=False)
@@ -88,7 +118,7 @@ class Run:
             for flow in outgoing:
                 if flow.id == default:
                     continue
-                if flow.condition is None or self.evaluate(flow.condition):
+                if flow.condition is None or self.evaluate(flow.condition, token["scope"]):
                     chosen.append(flow)
                     if exclusive:
                         break
@@ -109,14 +139,13 @@ class Run:
 
     # -- the loop ------------------------------------------------------------------------
     def run(self) -> None:
-        from liucheng.engine.behaviors import BEHAVIORS, settle_inclusive_joins
+        from liucheng.engine.behaviors import behavior_of, settle_inclusive_joins
 
         while self.state["status"] == "active":
             active = [t for t in self.state["tokens"].values() if t["status"] == "active"]
             if active:
                 token = min(active, key=lambda t: t["seq"])
-                kind = self.definition.element(token["element"]).kind
-                BEHAVIORS[kind].enter(self, token)
+                behavior_of(self, token).enter(self, token)
                 arm_boundaries(self, token)
                 continue
             if settle_inclusive_joins(self) or self.close_finished_scopes():
@@ -126,6 +155,12 @@ class Run:
     def close_finished_scopes(self) -> bool:
         for scope_id, scope in list(self.state["scopes"].items()):
             if tokens_in(self.state, scope_id):
+                continue
+            if "index" in scope:  # an instance of a multi-instance activity has ended
+                from liucheng.engine.multi import instance_done
+
+                if instance_done(self, scope_id):
+                    return True
                 continue
             if scope["parent_token"] is None:
                 self.emit("instance_completed")
@@ -144,6 +179,14 @@ class Run:
             if inner != scope:
                 self.emit("scope_closed", scope=inner,
                           element=self.state["scopes"][inner]["element"])
+
+    def end_inner(self, token: Token, reason: str) -> None:
+        """End what runs inside `token`'s activity: its sub-process scope, or every
+        instance of a multi-instance activity."""
+        for inner in [s for s, v in self.state["scopes"].items()
+                      if v["parent_token"] == token["id"]]:
+            self.terminate(inner, reason)
+            self.emit("scope_closed", scope=inner, element=token["element"])
 
     def end_token(self, token: Token, reason: str) -> None:
         """End one token: its open tasks are cancelled and its incidents closed."""

@@ -39,7 +39,8 @@ def subscribe(run: Run, element: Any, token: str | None, *, hold: bool = False,
         kind, name, key = "message", element.message, None
         if element.correlation:
             try:
-                value = run.evaluate(element.correlation)
+                reads = run.state["tokens"][token]["scope"] if token is not None else scope
+                value = run.evaluate(element.correlation, reads)
             except ExpressionError as exc:
                 reason = (f"the correlation key '{element.correlation}' could not be worked "
                           f"out: {exc.message}; set the data, then retry")

@@ -4,7 +4,8 @@
 token, task and scope to the element of the same id in the new version, or to
 `mapping[old id]`. It refuses (changing nothing) when a token would be orphaned: its
 element is missing, is of another kind, or sits in another sub-process; a token parked
-at a join needs its flow too (flows can be mapped like elements). Timers and
+at a join needs its flow too (flows can be mapped like elements). A case with a running
+multi-instance activity is refused too. Timers and
 subscriptions of the old version are cancelled and armed again from the new version.
 """
 
@@ -45,6 +46,10 @@ def migrate(run: Run, cmd: MigrateInstance) -> None:
                                     hint="map it to an element of the new version"))
             continue
         element = new.element(target)
+        if token["status"] == "multi":
+            problems.append(Problem(f"{where}: a multi-instance step is running there",
+                                    element=old, hint="migrate the case once it has ended"))
+            continue
         kinds = STATUS_KINDS.get(token["status"])
         if kinds and not isinstance(element, kinds):
             problems.append(Problem(f"{where}: a {token['status']} token needs a "

@@ -14,6 +14,10 @@ Token status: `active` (just arrived, to be processed), `waiting` (user task),
 `service` (waiting for a handler), `join` (parked at a join), `scope` (a sub-process
 waiting for its inner scope), `incident`. A token at a user task may carry `vote`
 (countersign bookkeeping) and `assign_to` (a returned step goes back to its performer).
+A multi-instance activity has one token at the activity (status `multi`, with `mi`:
+count, items, how many instances were opened and are done, their outputs and step
+records) and one scope per running instance (`index`, and `variables`: the instance's
+own, such as the item and `loop_counter`); see engine/multi.py.
 `joins` remembers, per scope and join gateway, the flows its last firing consumed, so a
 return into one branch can restore the others. `cc` holds carbon copies with read times.
 """
@@ -77,4 +81,22 @@ def child_scopes(state: State, scope: str) -> list[str]:
                 out.append(sid)
                 break
             parent = state["scopes"].get(parent_scope or "", {}).get("parent_token")
+    return out
+
+
+def is_instance(state: State, token: dict[str, Any]) -> bool:
+    """Whether `token` is one instance of a multi-instance task (alone in its own scope)."""
+    return bool(state["scopes"][token["scope"]]["element"] == token["element"])
+
+
+def instance_scopes(state: State, scope: str) -> list[str]:
+    """The multi-instance instance scopes `scope` lies in (itself included), innermost first."""
+    out: list[str] = []
+    current: str | None = scope
+    while current is not None:
+        entry = state["scopes"][current]
+        if "variables" in entry:
+            out.append(current)
+        parent = entry["parent_token"]
+        current = None if parent is None else state["tokens"][parent]["scope"]
     return out

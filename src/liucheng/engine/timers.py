@@ -22,6 +22,7 @@ from liucheng.engine.schedule import (
     next_due,
     parse_moment,
 )
+from liucheng.engine.state import is_instance
 from liucheng.errors import ExpressionError, LiuchengError
 from liucheng.model import BoundaryEvent, ProcessDefinition, UserTask
 from liucheng.model.events import EventGateway, EventStartEvent, TimerEvent
@@ -58,7 +59,9 @@ def arm(run: Run, timer: TimerDefinition, element: str, token: str | None, *,
         first = anchor_of(timer, run.ctx.now, run.ctx.calendar)
         anchor = first.isoformat() if first is not None else None
         try:
-            due, fired = first_due(timer, run.ctx.now, run.ctx.calendar, run.evaluate)
+            reads = run.state["tokens"][token]["scope"] if token is not None else scope
+            due, fired = first_due(timer, run.ctx.now, run.ctx.calendar,
+                                   lambda source: run.evaluate(source, reads))
         except (ScheduleError, ExpressionError, LiuchengError) as exc:
             message = exc.message if isinstance(exc, LiuchengError) else str(exc)
             reason = f"timer could not be scheduled: {message}; fix the data, then retry"
@@ -81,8 +84,8 @@ def arm(run: Run, timer: TimerDefinition, element: str, token: str | None, *,
 
 def arm_boundaries(run: Run, token: Token) -> None:
     """Arm the boundary events of the activity `token` has just entered (once per token)."""
-    if token["id"] not in run.state["tokens"]:
-        return
+    if token["id"] not in run.state["tokens"] or is_instance(run.state, token):
+        return  # an instance of a multi-instance activity: its boundaries are the whole's
     attached = boundaries(run.definition, token["element"])
     if not attached:
         return
@@ -170,7 +173,10 @@ def trigger(run: Run, element: Any, token: Token, timer: dict[str, Any] | None =
 
 def remind(run: Run, element: BoundaryEvent, token: Token) -> None:
     """A non-interrupting boundary with no next step: remind whoever holds the step's tasks."""
-    tasks = [t for t in run.state["tasks"].values() if t["token"] == token["id"]]
+    state = run.state
+    owners = {token["id"]} | {t["id"] for t in state["tokens"].values()  # and inside it
+                              if state["scopes"][t["scope"]]["parent_token"] == token["id"]}
+    tasks = [t for t in state["tasks"].values() if t["token"] in owners]
     users = sorted({t["assignee"] for t in tasks if t["assignee"]}
                    | {u for t in tasks if not t["assignee"] for u in t["candidate_users"]})
     roles = sorted({r for t in tasks if not t["assignee"] for r in t["roles"]})
@@ -205,10 +211,7 @@ def _gateway_won(run: Run, gateway_token: Token, event_id: str) -> None:
 
 def interrupt(run: Run, token: Token, reason: str) -> None:
     """End an activity from outside: its tasks, its inner scope, then its token."""
-    if token["status"] == "scope":
-        inner = next(s for s, v in run.state["scopes"].items() if v["parent_token"] == token["id"])
-        run.terminate(inner, reason)
-        run.emit("scope_closed", scope=inner, element=token["element"])
+    run.end_inner(token, reason)
     for task in [t for t in run.state["tasks"].values() if t["token"] == token["id"]]:
         run.emit("task_cancelled", task=task["id"], element=task["element"], reason=reason)
     for inc in [i for i in run.state["incidents"].values() if i["token"] == token["id"]]:

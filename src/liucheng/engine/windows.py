@@ -87,7 +87,8 @@ def check_window(run: Run, task: Mapping[str, Any], data: Mapping[str, Any] | No
     today = run.ctx.now.astimezone(cal.zone).date()
     reference: date | None = None
     if window.reference is not None:
-        variables = {**run.state["variables"], **(task.get("draft") or {}), **(data or {})}
+        scope = run.state["tokens"][task["token"]]["scope"]
+        variables = {**run.variables(scope), **(task.get("draft") or {}), **(data or {})}
         try:
             functions = cast(Mapping[str, Callable[..., Any]], run.functions)
             value = compile_expression(window.reference).evaluate(variables, functions)

@@ -20,6 +20,7 @@ from lxml import etree
 from liucheng.loaders.bpmn_codec import extra_fields
 from liucheng.loaders.bpmn_export_events import Declared, declare, write_event, write_throw
 from liucheng.loaders.bpmn_layout import Box, Layout, layout
+from liucheng.loaders.bpmn_multi import write_multi_instance
 from liucheng.loaders.bpmn_ns import (
     BPMN,
     BPMNDI,
@@ -182,6 +183,9 @@ class _Writer:
         for f in flows:
             if f.source == e.id:
                 self.sub(el, BPMN, "outgoing").text = f.id
+        looped = getattr(e, "multi_instance", None)
+        if looped is not None:  # before a sub-process's own elements, as the schema wants
+            write_multi_instance(el, looped)
         if isinstance(e, EndEvent) and e.terminate:
             self.sub(el, BPMN, "terminateEventDefinition", id=f"{e.id}_terminate")
         elif isinstance(e, UserTask):
@@ -197,7 +201,7 @@ class _Writer:
             native = write_event(self, self.refs, el, e, COMMON)
         if native is None:
             el.set(q(LC, "kind"), e.kind)
-        self.settings(el, e, native or COMMON)
+        self.settings(el, e, (native or COMMON) | {"multi_instance"})
 
     def user_task(self, el: Any, t: UserTask) -> None:
         if t.roles:

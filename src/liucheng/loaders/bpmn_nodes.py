@@ -1,17 +1,18 @@
 """Flow nodes and sequence flows of one BPMN process, read into liucheng model elements.
 
 `NodeReader.scope` turns a `<process>` or `<subProcess>` into elements and flows; events,
-receive tasks, event-based gateways and call activities are read by `bpmn_events`. What
-liucheng cannot run (escalation, compensation, multi-instance, listeners, …) is reported
-once, by element id, tag and line; the flows touching such an element are dropped so they
-cause no second, confusing problem. A plain `task` or `manualTask` with nobody assigned, a
-plain intermediate throw event, a message throw or a send task without handler and a
-script with no effect become *pass-through* steps: a service step that records
-`<id> = true` and moves on.
+receive tasks, event-based gateways and call activities are read by `bpmn_events`, loop
+markers by `bpmn_multi`. What liucheng cannot run (compensation, standard loops,
+listeners, …) is reported once, by element id, tag and line; the flows touching such an
+element are dropped so they cause no second, confusing problem. A plain `task` or
+`manualTask` with nobody assigned, a plain intermediate throw event, a message throw or a
+send task without handler and a script with no effect become *pass-through* steps: a
+service step that records `<id> = true` and moves on.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ from liucheng.loaders.bpmn_events import (
 )
 from liucheng.loaders.bpmn_expressions import script_assignments, translate_condition
 from liucheng.loaders.bpmn_forms import form_fields
+from liucheng.loaders.bpmn_multi import LoopError, read_multi_instance
 from liucheng.loaders.bpmn_ns import (
     IGNORED,
     PASS_THROUGH,
@@ -163,7 +165,7 @@ class NodeReader:
                 lane = self.lane_of.get(str(el.get("id")))
                 if lane is None and parent_lane is not None:
                     self.lane_of[str(el.get("id"))] = parent_lane
-            element = self.node(el, tag, scope)
+            element = self.looped(el, tag, scope)
             if element is not None:
                 elements.append(element)
                 self.scope_of[element.id] = scope
@@ -275,11 +277,9 @@ class NodeReader:
             if why:
                 prefix = VENDOR_PREFIX.get(namespace(ext), "")
                 self.problem(f"{tag}: {prefix}:{local(ext)} {why}", el)
-        for loop in ("multiInstanceLoopCharacteristics", "standardLoopCharacteristics"):
-            if child(el, loop) is not None:
-                kind = "multi-instance" if loop.startswith("multi") else "loop"
-                self.unsupported(el, f"{tag} with {kind} characteristics is not supported", scope)
-                return None
+        if child(el, "standardLoopCharacteristics") is not None:
+            self.unsupported(el, f"{tag} with loop characteristics is not supported", scope)
+            return None
         if tag in UNSUPPORTED_NODES:
             message, hint = UNSUPPORTED_NODES[tag]
             kinds = event_kinds(el)
@@ -311,6 +311,21 @@ class NodeReader:
             return cls(**common, elements=tuple(inner), flows=tuple(flows))
         self.unsupported(el, f"{tag} is not a flow element liucheng supports", scope)
         return None
+
+    def looped(self, el: Any, tag: str, scope: str | None) -> Element | None:
+        """`node`, with its multi-instance settings (bpmn_multi) when it has them."""
+        try:
+            mi = read_multi_instance(el, self.rename, self.expression_language)
+        except LoopError as exc:
+            self.unsupported(el, f"{tag}: multi-instance {exc}", scope)
+            return None
+        element = self.node(el, tag, scope)
+        if mi is None or element is None:
+            return element
+        if not hasattr(element, "multi_instance"):
+            self.unsupported(el, f"{tag} cannot be multi-instance in liucheng", scope)
+            return None
+        return dataclasses.replace(element, multi_instance=mi)  # type: ignore[call-arg]
 
     def liucheng_kind(self, el: Any, kind: str, common: dict[str, Any], scope: str | None
                       ) -> Element | None:

@@ -40,7 +40,8 @@ IGNORED = {"documentation", "extensionElements", "laneSet", "ioSpecification", "
            "dataObject", "dataObjectReference", "dataStoreReference", "textAnnotation",
            "association", "group", "incoming", "outgoing", "auditing", "monitoring",
            "dataInputAssociation", "dataOutputAssociation", "resourceRole", "potentialOwner",
-           "humanPerformer", "performer", "correlationSubscription", "supports", "category"}
+           "humanPerformer", "performer", "correlationSubscription", "supports", "category",
+           "multiInstanceLoopCharacteristics", "standardLoopCharacteristics"}
 UNSUPPORTED_EXTENSIONS = {
     **{(ns, name): "runs code on the engine's listeners, which liucheng does not have"
        for ns in VENDORS for name in ("executionListener", "taskListener", "eventListener")},

@@ -22,6 +22,7 @@ from liucheng.loaders.yaml_events import (
     event_subprocesses,
     start_event,
 )
+from liucheng.loaders.yaml_multi import FOR_EACH_HOSTS, attach_for_each
 from liucheng.loaders.yaml_source import Node, line_of, read_yaml
 from liucheng.loaders.yaml_steps import UserStepSettings, suggest, text
 from liucheng.model import (
@@ -59,6 +60,8 @@ STEP_KEYS: dict[str, set[str]] = {
     "end": {"terminate", "error", "escalate"},
     **EVENT_STEP_KEYS,
 }
+for _kind in FOR_EACH_HOSTS:
+    STEP_KEYS[_kind] = STEP_KEYS[_kind] | {"for_each"}
 TOP_KEYS = {"process", "name", "description", "roles", "variables", "steps", "version",
             "category", "board", "rules", "decisions", "calendar", "starters", "reports",
             "start", "on_event"}
@@ -156,6 +159,8 @@ class _Compiler(UserStepSettings):
             **event_builders(self),
         }[kind]
         entry, exits = builder(scope, node, step_id, name, line, doc)
+        if kind in FOR_EACH_HOSTS:
+            attach_for_each(self, scope, node, step_id)
         if kind in BOUNDARY_HOSTS:
             exits = exits + attach_boundaries(self, scope, node, step_id)
         nxt = node.get("next")
@@ -172,7 +177,7 @@ class _Compiler(UserStepSettings):
         known = {"role", "roles", "assignee", "candidate_users", "form", "instructions", "priority",
                  "outcomes", "next", "id", "type", "name", "description", "documentation",
                  "countersign", "return_to", "distinct_from", "due", "on_empty", "documents",
-                 "checks", "deadline"}
+                 "checks", "deadline", "for_each"}
         extensions = {k: v for k, v in node.items() if k not in known}
         outcomes = node.get("outcomes") or (["approve", "reject"] if "countersign" in node else [])
         if not isinstance(outcomes, list):
@@ -217,7 +222,8 @@ class _Compiler(UserStepSettings):
         if not isinstance(assignments, dict):
             self.problem("'set' must map variable names to expressions", node, "set", sid)
             assignments = {}
-        known = {"handler", "set", "next", "id", "type", "name", "description", "documentation"}
+        known = {"handler", "set", "next", "id", "type", "name", "description", "documentation",
+                 "for_each"}
         scope.elements.append(ServiceTask(
             id=sid, name=name, line=line, documentation=doc,
             handler=_opt_str(node.get("handler")),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from liucheng.model.elements import Element
+from liucheng.model.elements import Element, MultiInstance
 
 
 @dataclass(frozen=True)
@@ -21,3 +21,4 @@ class CallActivity(Element):
     version: int | None = None
     inputs: tuple[tuple[str, str], ...] | None = None
     outputs: tuple[tuple[str, str], ...] = ()
+    multi_instance: MultiInstance | None = None

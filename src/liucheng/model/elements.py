@@ -131,6 +131,28 @@ class Countersign:
 
 
 @dataclass(frozen=True)
+class MultiInstance:
+    """An activity run once per item of a list, or a number of times (多实例).
+
+    Exactly one of `collection` (an expression giving a list) and `cardinality` (an
+    expression giving a count). Each instance has its own variables: `element_variable`
+    (the item, for a collection) and `loop_counter` (1, 2, …). Instances run one after
+    another (`sequential`) or all at once. `completion_condition` is checked after each
+    instance ends; once it holds, the remaining instances are cancelled. `output_element`
+    is evaluated in each instance as it ends, and `output_collection` receives those
+    values as a list in the input order.
+    """
+
+    collection: str | None = None
+    cardinality: str | None = None
+    element_variable: str = "item"
+    sequential: bool = False
+    completion_condition: str | None = None
+    output_element: str | None = None
+    output_collection: str | None = None
+
+
+@dataclass(frozen=True)
 class UserTask(Element):
     """A step done by a person: by members of its roles (first to claim takes it) or an assignee.
 
@@ -156,6 +178,7 @@ class UserTask(Element):
     checks: tuple[Mapping[str, Any], ...] = ()
     deadline: Mapping[str, Any] | None = None  # remind_before, overdue, escalate_to
     extensions: Mapping[str, Any] = field(default_factory=dict)
+    multi_instance: MultiInstance | None = None
 
 
 ON_EMPTY = ("pool", "skip", "admin", "incident")
@@ -169,6 +192,7 @@ class ServiceTask(Element):
     handler: str | None = None
     assignments: tuple[tuple[str, str], ...] = ()
     extensions: Mapping[str, Any] = field(default_factory=dict)
+    multi_instance: MultiInstance | None = None
 
 
 @dataclass(frozen=True)
@@ -177,6 +201,7 @@ class BusinessRuleTask(Element):
 
     kind: ClassVar[str] = "business_rule_task"
     decision: str = ""
+    multi_instance: MultiInstance | None = None
 
 
 @dataclass(frozen=True)
@@ -201,6 +226,7 @@ class SubProcess(Element):
     kind: ClassVar[str] = "sub_process"
     elements: tuple[Element, ...] = ()
     flows: tuple[SequenceFlow, ...] = ()
+    multi_instance: MultiInstance | None = None
 
 
 GATEWAYS = (ExclusiveGateway, ParallelGateway, InclusiveGateway)

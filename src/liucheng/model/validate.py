@@ -54,6 +54,9 @@ def validate(definition: ProcessDefinition) -> list[Problem]:
     from liucheng.model.validate_events import check_events
 
     problems.extend(check_events(definition, src))
+    from liucheng.model.validate_multi import check_multi_instance
+
+    problems.extend(check_multi_instance(definition, src))
     return problems
 
 

@@ -170,6 +170,7 @@ BUILTINS: dict[str, Callable[..., Any]] = {
     "lower": lambda s: str(s).lower(),
     "upper": lambda s: str(s).upper(),
     "contains": lambda haystack, needle: needle in haystack,
+    "count": lambda items, value: sum(1 for x in items if x == value),
     "startswith": lambda s, prefix: str(s).startswith(prefix),
     "empty": lambda x: x is None or x == "" or x == [] or x == {},
     "get": lambda mapping, key, default=None: (

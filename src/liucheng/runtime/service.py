@@ -236,6 +236,7 @@ class Engine(HumanTaskActions, EventActions):
 
         Returns the instance columns written last (state, status, end).
         """
+        pending: list[dict[str, Any]] = []  # calls asked for earlier, not yet made
         for _ in range(MAX_SERVICE_ROUNDS):
             state = decision.state
             values: dict[str, Any] = {"state": state, "status": state["status"]}
@@ -251,10 +252,12 @@ class Engine(HumanTaskActions, EventActions):
             if follow is not None:  # a called case was started (runtime/calls.py)
                 decision = follow
                 continue
-            calls = [e for e in decision.effects if e["type"] == "invoke_service"]
+            # one call per round; the others wait while their token still waits for them
+            calls = [e for e in [*pending, *decision.effects] if e["type"] == "invoke_service"
+                     and state["tokens"].get(e["token"], {}).get("status") == "service"]
             if not calls:
                 return {**values, "version": version}
-            effect = calls[0]
+            effect, pending = calls[0], calls[1:]
             command = self._call_handler(case_id, effect, state)
             decision = decide(definition, state, command, self._context(repo))
         raise ConfigurationError(f"case '{case_id}' ran more than {MAX_SERVICE_ROUNDS} service "
@@ -265,7 +268,8 @@ class Engine(HumanTaskActions, EventActions):
         if handler is None:
             return FailService(SYSTEM, effect["token"],
                                f"no handler registered for '{effect['handler']}'")
-        call = ServiceCall(case_id, effect["element"], dict(state["variables"]), effect["options"])
+        variables = dict(effect.get("variables") or state["variables"])  # an instance's own
+        call = ServiceCall(case_id, effect["element"], variables, effect["options"])
         try:
             outputs = handler(call) or {}
         except Exception as exc:  # noqa: BLE001 - any handler failure becomes an incident

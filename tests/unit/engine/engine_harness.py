@@ -63,6 +63,14 @@ class Case:
         waiting = {t["id"] for t in self.state["tokens"].values() if t["status"] == "waiting"}
         owners = {t["token"] for t in self.state["tasks"].values()}
         assert waiting == owners, "every open task belongs to a waiting token and back"
+        tokens, scopes = self.state["tokens"], self.state["scopes"]
+        assert all(s["parent_token"] is None or s["parent_token"] in tokens
+                   for s in scopes.values()), "a scope outlived the token it belongs to"
+        assert all(t["scope"] in scopes for t in tokens.values()), "a token in a closed scope"
+        for t in tokens.values():
+            if t["status"] == "multi":  # one open scope per instance running
+                running = [s for s in scopes.values() if s["parent_token"] == t["id"]]
+                assert len(running) == t["mi"]["opened"] - t["mi"]["done"]
 
     # -- conveniences --------------------------------------------------------------------
     def start(self, actor: Actor = ADMIN, **variables: Any) -> Case:

@@ -22,6 +22,8 @@ from liucheng.engine.behaviors.tasks import (
     UserTaskBehavior,
 )
 from liucheng.engine.behaviors.timers import EVENT_BEHAVIORS
+from liucheng.engine.multi import MULTI_INSTANCE
+from liucheng.engine.state import is_instance
 
 if TYPE_CHECKING:
     from liucheng.engine.interpreter import Run
@@ -44,4 +46,16 @@ BEHAVIORS: dict[str, Behavior] = {
     **EVENT_BEHAVIORS,
 }
 
-__all__ = ["BEHAVIORS", "Behavior", "settle_inclusive_joins"]
+
+
+def behavior_of(run: Run, token: dict[str, Any]) -> Behavior:
+    """The behaviour for a token that has just arrived: a multi-instance activity is
+    entered as a whole first; its instances then run the element's own behaviour."""
+    element = run.definition.element(token["element"])
+    if getattr(element, "multi_instance", None) is not None and not is_instance(run.state,
+                                                                                 token):
+        return MULTI_INSTANCE
+    return BEHAVIORS[element.kind]
+
+
+__all__ = ["BEHAVIORS", "Behavior", "behavior_of", "settle_inclusive_joins"]

@@ -21,7 +21,7 @@ class BusinessRuleTaskBehavior:
         assert isinstance(element, BusinessRuleTask)
         table = run.definition.decisions[element.decision]
         try:
-            result = evaluate(table, run.state["variables"], functions=run.functions)
+            result = evaluate(table, run.variables(token["scope"]), functions=run.functions)
         except ExpressionError as exc:
             run.incident(token, f"decision '{element.decision}' failed: {exc.message}")
             return
@@ -29,5 +29,5 @@ class BusinessRuleTaskBehavior:
         run.emit("decision_evaluated", element=element.id, decision=element.decision,
                  rules=list(result.rules), rule_ids=list(result.rule_ids), outputs=outputs)
         if outputs:
-            run.emit("variables_set", variables=outputs, element=element.id)
+            run.set_variables(token, outputs, element=element.id)
         run.leave(token)

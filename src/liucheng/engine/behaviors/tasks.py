@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from liucheng.engine.state import instance_scopes
 from liucheng.errors import ExpressionError
 from liucheng.model import ServiceTask, SubProcess
 from liucheng.rules.expressions import to_json
@@ -32,9 +33,11 @@ class ServiceTaskBehavior:
         if element.handler:
             run.emit("service_requested", token=token["id"], element=element.id,
                      handler=element.handler)
-            run.effects.append({"type": "invoke_service", "token": token["id"],
-                                "element": element.id, "handler": element.handler,
-                                "options": dict(element.extensions)})
+            effect = {"type": "invoke_service", "token": token["id"], "element": element.id,
+                      "handler": element.handler, "options": dict(element.extensions)}
+            if instance_scopes(run.state, token["scope"]):  # the handler sees the item
+                effect["variables"] = run.variables(token["scope"])
+            run.effects.append(effect)
             return
         finish_service(run, token, {})
 
@@ -43,7 +46,7 @@ def finish_service(run: Run, token: Token, outputs: dict[str, Any]) -> None:
     element = run.definition.element(token["element"])
     assert isinstance(element, ServiceTask)
     values = dict(outputs)
-    scope = {**run.state["variables"], **values}
+    scope = {**run.variables(token["scope"]), **values}
     try:
         for var, expr in element.assignments:
             from liucheng.rules.expressions import compile_expression
@@ -54,7 +57,7 @@ def finish_service(run: Run, token: Token, outputs: dict[str, Any]) -> None:
         run.incident(token, f"could not compute a value: {exc.message}")
         return
     if values:
-        run.emit("variables_set", variables=values, element=element.id)
+        run.set_variables(token, values, element=element.id)
     if element.handler:
         run.emit("service_completed", token=token["id"], element=element.id)
     run.leave(token)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from liucheng.engine.state import instance_scopes
 from liucheng.errors import ExpressionError
 from liucheng.model import UserTask
 
@@ -25,7 +26,7 @@ def open_step(run: Run, token: Token) -> None:
     assignee: str | None = token.get("assign_to")
     if assignee is None and element.assignee:
         try:
-            value = run.evaluate(element.assignee)
+            value = run.evaluate(element.assignee, token["scope"])
         except ExpressionError as exc:
             run.incident(token, f"assignee could not be worked out: {exc.message}")
             return
@@ -46,7 +47,7 @@ def open_step(run: Run, token: Token) -> None:
                          reason=f"nobody holds role {'/'.join(roles)}")
                 from liucheng.engine.humantask.common import record_step
 
-                record_step(run, element.id, outcome=None, by=None, skipped=True)
+                record_step(run, element.id, token=token, outcome=None, by=None, skipped=True)
                 run.leave(token)
                 return
             if element.on_empty == "incident":
@@ -68,7 +69,7 @@ def create_task(run: Run, token: Token, element: UserTask, assignee: str | None,
     task_id = run.ctx.new_id()
     due = due_at(run, element)
     run.emit("task_created", task=task_id, token=token["id"], element=element.id,
-             name=element.name.get() or element.id,
+             name=_instance_label(run, token, element.name.get() or element.id),
              roles=list(element.roles if roles is None else roles), assignee=assignee,
              candidate_users=list(element.candidate_users) if assignee is None else [],
              priority=element.priority, due_at=due, kind=kind,
@@ -78,6 +79,16 @@ def create_task(run: Run, token: Token, element: UserTask, assignee: str | None,
 
         arm_deadline(run, token, element, task_id, due)
     return task_id
+
+
+def _instance_label(run: Run, token: Token, name: str) -> str:
+    """In an instance of a multi-instance activity the task says which: `审核 (2/3)`."""
+    layers = instance_scopes(run.state, token["scope"])
+    if not layers:
+        return name
+    scope = run.state["scopes"][layers[0]]
+    count = run.state["tokens"][scope["parent_token"]]["mi"]["count"]
+    return f"{name} ({scope['index'] + 1}/{count})"
 
 
 def due_at(run: Run, element: UserTask) -> str | None:

@@ -77,6 +77,9 @@ def involved(run: Run, actor: Actor) -> bool:
     if any(may_act(t, actor) or t.get("owner") == actor.user
            for t in run.state["tasks"].values()):
         return True
+    if any(isinstance(r, dict) and r.get("by") == actor.user  # an instance done already
+           for t in run.state["tokens"].values() for r in t.get("mi", {}).get("records", ())):
+        return True
     return any(c["user"] == actor.user for c in run.state.get("cc", {}).values())
 
 
@@ -90,8 +93,8 @@ def tasks_of(run: Run, token_id: str) -> list[Task]:
     return [t for t in run.state["tasks"].values() if t["token"] == token_id]
 
 
-def record_step(run: Run, element_id: str, **record: Any) -> None:
-    """The step's variable: {outcome, by, at, seq} (seq orders steps done in one instant)."""
-    run.emit("variables_set", variables={element_id: {**record, "at": run.ctx.timestamp,
-                                                      "seq": run.state["seq"]}},
-             element=element_id)
+def record_step(run: Run, element_id: str, *, token: dict[str, Any], **record: Any) -> None:
+    """The step's variable: {outcome, by, at, seq} (seq orders steps done in one instant),
+    kept where `token` works (an instance of a multi-instance activity keeps its own)."""
+    run.set_variables(token, {element_id: {**record, "at": run.ctx.timestamp,
+                                           "seq": run.state["seq"]}}, element=element_id)

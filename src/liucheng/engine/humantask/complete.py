@@ -46,16 +46,16 @@ def complete(run: Run, task: Task, cmd: CompleteTask) -> None:
     if not task["claimed"] and task["assignee"] is None:
         run.emit("task_claimed", task=task["id"], element=element.id, actor=cmd.actor.user,
                  implicit=True)
+    token = run.state["tokens"][task["token"]]
     if data:
-        run.emit("variables_set", variables=data, actor=cmd.actor.user, element=element.id,
-                 task=task["id"])
+        run.set_variables(token, data, actor=cmd.actor.user, element=element.id,
+                          task=task["id"])
     on_behalf = task.get("on_behalf_of") or (
         task["owner"] if task["owner"] not in (None, cmd.actor.user) else None)
     run.emit("task_completed", task=task["id"], element=element.id, actor=cmd.actor.user,
              outcome=cmd.outcome, comment=cmd.comment, data=data, on_behalf_of=on_behalf,
              admin=cmd.actor.admin and task["assignee"] not in (None, cmd.actor.user))
-    record_step(run, element.id, outcome=cmd.outcome, by=cmd.actor.user)
-    token = run.state["tokens"][task["token"]]
+    record_step(run, element.id, token=token, outcome=cmd.outcome, by=cmd.actor.user)
     from liucheng.engine.humantask.assign import create_task
 
     for user in task["after_signers"]:
@@ -66,8 +66,8 @@ def complete(run: Run, task: Task, cmd: CompleteTask) -> None:
 
 def _finish_added(run: Run, task: Task, element: UserTask, cmd: CompleteTask) -> None:
     if cmd.variables:
-        run.emit("variables_set", variables=dict(cmd.variables), actor=cmd.actor.user,
-                 element=element.id, task=task["id"])
+        run.set_variables(run.state["tokens"][task["token"]], dict(cmd.variables),
+                          actor=cmd.actor.user, element=element.id, task=task["id"])
     run.emit("task_completed", task=task["id"], element=element.id, actor=cmd.actor.user,
              outcome=cmd.outcome, comment=cmd.comment, data=dict(cmd.variables),
              added_by=task["added_by"], position=task.get("position"))

@@ -104,5 +104,6 @@ def _decide(run: Run, element: UserTask, token: Token, task: dict[str, Any],
     run.emit("task_completed", task=task["id"], element=element.id, actor="system",
              outcome=outcome, comment="逾期自动处理 / decided automatically when overdue",
              data={}, automatic=True)
-    record_step(run, element.id, outcome=outcome, by="system", automatic=True)
+    record_step(run, element.id, token=token, outcome=outcome, by="system",
+                automatic=True)
     run.leave(token)

@@ -24,7 +24,7 @@ RESERVED = {"starter", "documents", "supplements"}
 def checked_data(run: Run, task: dict[str, Any], element: UserTask, outcome: str | None,
                  submitted: dict[str, Any]) -> dict[str, Any]:
     """The clean values to store, or ValidationError listing every problem."""
-    known = run.state["variables"]
+    known = run.variables(run.state["tokens"][task["token"]]["scope"])
     today = run.ctx.now.astimezone(run.ctx.calendar.zone).date()
     docs_in = submitted.pop("documents", None)
     problems: list[Problem] = []

@@ -9,6 +9,11 @@ Returning to step T, in the scope instance where T lives:
   tokens, the arrivals of the branches that are not redone, so it completes again later;
 - a new token enters T; its task goes to whoever did T before. Timers and reminders of T
   are armed again because T is entered again.
+
+Multi-instance steps (engine/multi.py): ending a multi-instance activity ends all its
+instances; returning to one starts it afresh (every instance, with its assignee
+expression). Inside an instance, the steps done in that instance can be returned to; a
+multi-instance step cannot be withdrawn (several people did it).
 """
 
 from __future__ import annotations
@@ -27,9 +32,9 @@ if TYPE_CHECKING:
 Token = dict[str, Any]
 
 
-def _records(run: Run) -> dict[str, dict[str, Any]]:
-    """Completed user steps with their records."""
-    return {k: v for k, v in run.state["variables"].items()
+def _records(run: Run, scope: str | None = None) -> dict[str, dict[str, Any]]:
+    """Completed user steps with their records (as seen from `scope`)."""
+    return {k: v for k, v in run.variables(scope).items()
             if isinstance(v, dict) and "seq" in v and run.definition.has_element(k)
             and isinstance(run.definition.element(k), UserTask) and not v.get("skipped")}
 
@@ -48,7 +53,7 @@ def _scope_path(run: Run, token: Token) -> list[tuple[str, str]]:
 def _upstream(run: Run, token: Token) -> dict[str, tuple[str, str]]:
     """Completed steps the token's step can be sent back to → (scope, anchor)."""
     out: dict[str, tuple[str, str]] = {}
-    for step in _records(run):
+    for step in _records(run, token["scope"]):
         for scope, anchor in _scope_path(run, token):
             scope_element = run.state["scopes"][scope]["element"]
             if run.definition.parent(step) == scope_element and (
@@ -65,7 +70,7 @@ def return_task(run: Run, cmd: ReturnTask) -> None:
     assert isinstance(element, UserTask)
     upstream = _upstream(run, token)
     upstream.pop(element.id, None)
-    records = _records(run)
+    records = _records(run, token["scope"])
     if cmd.to == "previous":
         choices = sorted(upstream, key=lambda s: records[s]["seq"])
         target = choices[-1] if choices else None
@@ -112,33 +117,34 @@ def send_back(run: Run, scope: str, target: str, reason: str) -> None:
             if flow not in parked and run.definition.flow(flow).source not in region:
                 run.emit("join_restored", token=run.ctx.new_id(), element=element_id,
                          scope=scope, flow=flow)
-    record = run.state["variables"].get(target)
+    record = run.variables(scope).get(target)
     performer = record.get("by") if isinstance(record, dict) else None
     run.enter(target, scope, None, assign_to=performer if isinstance(performer, str) else None)
 
 
 def _end_token(run: Run, token: Token, reason: str) -> None:
-    if token["status"] == "scope":
-        inner = next(s for s, v in run.state["scopes"].items() if v["parent_token"] == token["id"])
-        run.terminate(inner, reason)
-        run.emit("scope_closed", scope=inner, element=token["element"])
+    run.end_inner(token, reason)
     run.end_token(token, reason)
 
 
 def withdraw_task(run: Run, cmd: WithdrawTask) -> None:
     """The performer of `step` takes it back while nobody has acted on what followed."""
     require_active(run)
+    if _in_multi_instance(run, cmd.step):
+        raise ConflictError(f"step '{cmd.step}' runs once per item (multi-instance), so it "
+                            "cannot be withdrawn", element=cmd.step,
+                            hint="return the following step to it instead")
     records = _records(run)
     record = records.get(cmd.step)
     if record is None or record.get("by") != cmd.actor.user:
         raise ForbiddenError(f"{cmd.actor.user} did not do step '{cmd.step}', so cannot "
                              "withdraw it", element=cmd.step)
     region = set(run.definition.downstream(cmd.step))
-    for step, later in records.items():
-        if step in region and later["seq"] > record["seq"]:
+    for step, later in [*records.items(), *_instance_records(run)]:
+        if _within(run, step, region) and later["seq"] > record["seq"]:
             raise ConflictError(f"too late to withdraw: '{step}' was already done by "
                                 f"{later.get('by')}", element=cmd.step)
-    open_next = [t for t in run.state["tasks"].values() if t["element"] in region]
+    open_next = [t for t in run.state["tasks"].values() if _within(run, t["element"], region)]
     acted = [t for t in open_next if t["claimed"] or t["delegated"]]
     if acted:
         raise ConflictError(f"too late to withdraw: {acted[0]['assignee']} has already taken "
@@ -150,6 +156,38 @@ def withdraw_task(run: Run, cmd: WithdrawTask) -> None:
                          "waiting", element=cmd.step)
     run.emit("task_withdrawn", element=cmd.step, actor=cmd.actor.user, comment=cmd.comment)
     send_back(run, scopes.pop(), cmd.step, f"withdrawn by {cmd.actor.user}")
+
+
+def _instance_records(run: Run) -> list[tuple[str, dict[str, Any]]]:
+    """Steps done inside multi-instance instances that are running or done (not yet
+    recorded in the case's variables): (step, its record)."""
+    state = run.state
+    out = [(k, v) for s in state["scopes"].values() for k, v in s.get("variables", {}).items()
+           if isinstance(v, dict) and "seq" in v and run.definition.has_element(k)]
+    for token in state["tokens"].values():
+        out += [(token["element"], r) for r in token.get("mi", {}).get("records", ())
+                if isinstance(r, dict)]
+    return out
+
+
+def _enclosing(run: Run, step: str) -> list[str]:
+    """`step` and the sub-processes it lies in, innermost first."""
+    out: list[str] = []
+    current: str | None = step if run.definition.has_element(step) else None
+    while current is not None:
+        out.append(current)
+        current = run.definition.parent(current)
+    return out
+
+
+def _within(run: Run, step: str, region: set[str]) -> bool:
+    return any(e in region for e in _enclosing(run, step))
+
+
+def _in_multi_instance(run: Run, step: str) -> bool:
+    """Whether `step` is, or lies inside, a multi-instance activity."""
+    return any(getattr(run.definition.element(e), "multi_instance", None) is not None
+               for e in _enclosing(run, step))
 
 
 def withdraw_case(run: Run, cmd: WithdrawCase) -> None:

@@ -53,7 +53,7 @@ def open_vote(run: Run, token: Token, element: UserTask) -> None:
     assert sign is not None
     if sign.signers:
         try:
-            value = run.evaluate(sign.signers)
+            value = run.evaluate(sign.signers, token["scope"])
         except ExpressionError as exc:
             run.incident(token, f"countersign signers could not be worked out: {exc.message}")
             return
@@ -76,8 +76,8 @@ def cast(run: Run, task: dict[str, Any], element: UserTask, cmd: CompleteTask) -
                                        element=element.id, field="outcome")], task=task["id"])
     token = run.state["tokens"][task["token"]]
     if cmd.variables:
-        run.emit("variables_set", variables=dict(cmd.variables), actor=cmd.actor.user,
-                 element=element.id, task=task["id"])
+        run.set_variables(token, dict(cmd.variables), actor=cmd.actor.user,
+                          element=element.id, task=task["id"])
     run.emit("task_completed", task=task["id"], element=element.id, actor=cmd.actor.user,
              outcome=cmd.outcome, comment=cmd.comment, data=dict(cmd.variables), vote=True)
     run.emit("vote_cast", token=token["id"], element=element.id, task=task["id"],
@@ -95,6 +95,6 @@ def cast(run: Run, task: dict[str, Any], element: UserTask, cmd: CompleteTask) -
     run.emit("vote_decided", token=token["id"], element=element.id, outcome=outcome,
              approvals=vote["approvals"], rejections=vote["rejections"],
              signers=len(vote["signers"]))
-    record_step(run, element.id, outcome=outcome, by=list(vote["voted"]),
+    record_step(run, element.id, token=token, outcome=outcome, by=list(vote["voted"]),
                 approvals=vote["approvals"], rejections=vote["rejections"])
     run.leave(token)
