@@ -6,7 +6,8 @@ the case's variables when it opens). `CorrelateMessage` finds the open subscript
 the message's name and key and triggers its element; the runtime keeps a table of open
 subscriptions so it can find the case. Signals are subscriptions without a key that
 `BroadcastSignal` triggers all at once. An error end event throws its code to the
-nearest enclosing sub-process with a matching error boundary, which is interrupted.
+nearest enclosing sub-process with a matching error boundary, which is interrupted; a
+service step's error (`FailService` with a code) is first offered to its own boundaries.
 """
 
 from __future__ import annotations
@@ -90,9 +91,15 @@ def broadcast(run: Run, cmd: BroadcastSignal) -> None:
         trigger(run, run.definition.element(sub["element"]), token)
 
 
-def throw_error(run: Run, token: Token, code: str) -> None:
-    """An error end event: the nearest sub-process with a matching error boundary catches."""
-    run.emit("error_thrown", token=token["id"], element=token["element"], error=code)
+def throw_error(run: Run, token: Token, code: str, detail: str = "") -> None:
+    """An error end event, or a service step's error: a matching error boundary on the
+    step itself, else on the nearest enclosing sub-process, catches it."""
+    run.emit("error_thrown", token=token["id"], element=token["element"], error=code,
+             **({"detail": detail} if detail else {}))
+    for boundary in boundaries(run.definition, token["element"]):
+        if boundary.trigger == "error" and boundary.error in ("", code):
+            trigger(run, boundary, token)
+            return
     scope = token["scope"]
     while True:
         parent_id = run.state["scopes"][scope]["parent_token"]
@@ -106,4 +113,5 @@ def throw_error(run: Run, token: Token, code: str) -> None:
                 return
         scope = parent["scope"]
     run.incident(token, f"error '{code}' was thrown but no error boundary catches it; add "
-                 "one to an enclosing sub-process, or change the model")
+                 "one to an enclosing sub-process, or change the model"
+                 + (f" ({detail})" if detail else ""))
