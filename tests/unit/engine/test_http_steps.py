@@ -5,6 +5,7 @@ one clear error (element and line) for each bad `http:` setting."""
 from __future__ import annotations
 
 import pytest
+from engine_harness import ADMIN, Case
 
 from liucheng.engine import CompleteService, FailService
 from liucheng.engine.http_requests import build_request, map_response
@@ -13,8 +14,6 @@ from liucheng.loaders.yaml_dsl import load_yaml
 from liucheng.model import ServiceTask
 from liucheng.model.http import HttpCall, HttpHeader, check_http
 from liucheng.rules.expressions import BUILTINS
-
-from engine_harness import ADMIN, Case
 
 LOOKUP = """
 process: lookup
@@ -106,7 +105,8 @@ def test_bodies_url_expressions_and_json_paths() -> None:
 
 
 def _error(step: str) -> str:
-    text = "process: p\nroles: {nurse: 护士}\nsteps:\n" + step + "\n  - {id: next_one, role: nurse}\n"
+    text = ("process: p\nroles: {nurse: 护士}\nsteps:\n" + step
+            + "\n  - {id: next_one, role: nurse}\n")
     with pytest.raises(ModelError) as err:
         load_yaml(text, "bad.yaml")
     return str(err.value.problems[0])
