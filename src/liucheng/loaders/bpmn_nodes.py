@@ -18,6 +18,7 @@ from liucheng.errors import ExpressionError, Problem
 from liucheng.loaders.bpmn_codec import element_class, restore
 from liucheng.loaders.bpmn_expressions import script_assignments, translate_condition
 from liucheng.loaders.bpmn_forms import form_fields
+from liucheng.loaders.bpmn_http import http_of
 from liucheng.loaders.bpmn_ns import (
     IGNORED,
     PASS_THROUGH,
@@ -344,7 +345,10 @@ class NodeReader:
         assignments = tuple(lc_assignments(el) or outputs)
         if tag != "serviceTask":
             ext["bpmn_type"] = tag
-        if not name and not assignments:
+        http = http_of(el, name, ext, self.report, self.rename)
+        settings = {"http": http, **self.settings(el, ServiceTask)}
+        name = None if settings["http"] is not None else name
+        if not name and not assignments and settings["http"] is None:
             if tag == "sendTask" and (el.get("messageRef") or event_kinds(el)):
                 self.unsupported(el, "sendTask sends a message; messages are not supported",
                                  scope, "give it a handler (lc:handler) that sends the message")
@@ -354,7 +358,7 @@ class NodeReader:
                                  "camunda:delegateExpression, camunda:topic or a zeebe job type")
             return None
         return ServiceTask(**common, handler=name, assignments=assignments, extensions=ext,
-                           **self.settings(el, ServiceTask))
+                           **settings)
 
     def script_task(self, el: Any, common: dict[str, Any], scope: str | None) -> Element | None:
         script = text_of(child(el, "script"))
