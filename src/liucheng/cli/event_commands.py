@@ -1,7 +1,8 @@
 """CLI commands for events: the job worker, armed timers, messages, signals, migration.
 
 `liucheng worker` fires due timers and makes the calls of HTTP service steps until
-stopped (`--once`: run what is due now, then exit — for cron jobs and scripts). Several workers may run against one PostgreSQL.
+stopped (`--once`: run what is due now, then exit — for cron jobs and scripts). Several
+workers may run against one PostgreSQL.
 """
 
 from __future__ import annotations
