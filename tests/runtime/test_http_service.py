@@ -339,21 +339,45 @@ def test_answers_over_the_size_limit_and_missing_secrets_are_incidents(
     bare.close()
 
 
-def test_an_answer_for_a_step_already_left_is_dropped(engine: Engine, his: His) -> None:
+def test_no_call_is_made_for_a_step_already_left(engine: Engine, his: His) -> None:
     his.fix(PATH, FOUND)
     engine.deploy(model(his))
     case = engine.start("admission", START, user="wang").id
     engine.cancel(case, user="wang")
     done = JobExecutor(engine, worker="w1").run_due()
-    assert (done.stale, done.fired) == (1, 0)
+    assert (done.stale, done.fired) == (1, 0) and his.requests == []
     assert engine.jobs(case) == [] and engine.case(case).status == "cancelled"
+
+
+def test_a_boundary_timer_ends_a_call_that_keeps_failing(engine: Engine, his: His,
+                                                         clock: Clock) -> None:
+    his.fix("/slow", Reply(503, {"error": "busy"}))
+    engine.deploy(f"""
+process: slow
+roles: {{nurse: 护士}}
+steps:
+  - id: call
+    http: {{url: "{his.base}/slow", retries: 10}}
+    timers: [{{id: too_slow, after: PT1M, next: by_phone}}]
+  - {{id: done, type: end}}
+  - {{id: by_phone, role: nurse}}
+""")
+    case = engine.start("slow", user="wang").id
+    executor = JobExecutor(engine, worker="w1")
+    assert executor.run_due().retried == 1
+    clock.advance(seconds=61)
+    executor.run_until_idle()
+    clock.advance(minutes=10)
+    executor.run_until_idle()
+    assert open_steps(engine, case) == ["by_phone"] and engine.jobs(case) == []
+    assert len(his.requests) == 2 and engine.incidents() == []
 
 
 def test_an_answer_that_cannot_be_mapped_is_an_incident(engine: Engine, his: His) -> None:
     his.fix(PATH, Reply(200, {"patient": {}}))
     engine.deploy(model(his))
     engine.start("admission", START, user="wang")
-    assert JobExecutor(engine, worker="w1").run_due().failed == 0
+    assert JobExecutor(engine, worker="w1").run_due().failed == 1
     [incident] = engine.incidents()
     assert "answered 200, but the answer could not be mapped" in incident["reason"]
 

@@ -3,7 +3,8 @@ transaction, then fed back to the case as one command.
 
 `schedule` (inside the command that opened the step) turns each `http_call` effect into
 a `jobs` row of kind `http`, due at once. `run_call` (from the job executor, which has
-leased the row) sends the request with the step's timeout, then in one transaction locks
+leased the row) drops the job if the step was left meanwhile (a boundary timer, the case
+cancelled), else sends the request with the step's timeout, then in one transaction locks
 the case, takes the job and sends `CompleteService` with the mapped outputs, or
 `FailService` — with the BPMN error code of `error_on` for an error boundary, or as an
 incident once the retries are used up. A failure that may pass (no answer, a timeout,
@@ -225,9 +226,16 @@ def run_call(executor: JobExecutor, job: Row) -> tuple[str, str | None]:
     token = payload["token"]
     now = executor.clock()
     hold = max(executor.lease, timedelta(seconds=float(request["timeout"]) + 60))
-    with engine.db.begin() as conn:
-        if not extend_lease(conn, job["id"], executor.worker, now + hold):
+    with engine.transaction() as repo:
+        if not extend_lease(repo.conn, job["id"], executor.worker, now + hold):
             return "lost", None
+        try:
+            waiting = repo.instance(job["instance_id"])["state"]["tokens"].get(token)
+        except NotFoundError:
+            waiting = None
+        if waiting is None or waiting["status"] != "service":  # the step was left
+            delete_jobs(repo.conn, [job["id"]])
+            return "stale", None
     result = send(request, engine.http, job["id"], now)
     where = f"HTTP {request['method']} {request['url']}"
     if isinstance(result, Answer):
@@ -252,7 +260,7 @@ def run_call(executor: JobExecutor, job: Row) -> tuple[str, str | None]:
     if attempts > 1:
         error += f" (after {attempts} attempts)"
     outcome, _ = _finish(executor, job, lambda d, s: FailService(SYSTEM, token, error[:1000]))
-    return ("failed" if outcome == "fired" else outcome), error
+    return outcome, error
 
 
 def _completed(functions: Mapping[str, Callable[..., Any]], definition: ProcessDefinition,
@@ -281,11 +289,12 @@ def _finish(executor: JobExecutor, job: Row,
         if not take(repo.conn, job["id"], executor.worker):
             return "lost", None
         definition = engine.definition(repo, row["definition_id"])
+        command = make(definition, row["state"])
         try:
-            decision = decide(definition, row["state"], make(definition, row["state"]),
-                              engine._context(repo))
+            decision = decide(definition, row["state"], command, engine._context(repo))
         except (ConflictError, StateError):  # the step was left meanwhile: drop the answer
             return "stale", None
         engine._persist(repo, job["instance_id"], row["definition_key"], row["version"],
                         decision, definition)
-        return "fired", None
+        incident = isinstance(command, FailService) and command.code is None
+        return ("failed" if incident else "fired"), None
