@@ -339,6 +339,17 @@ def test_answers_over_the_size_limit_and_missing_secrets_are_incidents(
     bare.close()
 
 
+def test_a_header_that_is_not_ascii_is_refused(engine: Engine, his: His) -> None:
+    his.fix(PATH, FOUND)
+    engine.deploy(model(his))
+    engine.start("admission", {**START, "patient_id": "P-7"}, user="wang")
+    engine.deploy(model(his).replace('X-Patient: "{patient_id}"', 'X-Patient: "{ward}"'))
+    engine.start("admission", START, user="wang")
+    done = JobExecutor(engine, worker="w1").run_due()
+    assert (done.fired, done.failed) == (1, 1) and len(his.requests) == 1
+    assert "a header holds '心内科', which is not ASCII" in engine.incidents()[0]["reason"]
+
+
 def test_no_call_is_made_for_a_step_already_left(engine: Engine, his: His) -> None:
     his.fix(PATH, FOUND)
     engine.deploy(model(his))

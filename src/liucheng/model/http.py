@@ -11,6 +11,7 @@ leaves are expressions. `output` maps variables to expressions over `response`
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -115,11 +116,24 @@ def check_http(call: HttpCall) -> list[str]:
             parses(source, f"header '{header.name}' placeholder '{{{source}}}'")
     for name, source in call.query:
         parses(source, f"query parameter '{name}'")
+    if not _plain_json(call.body):
+        problems.append("http body must be an expression, or a mapping of texts (expressions), "
+                        "numbers, true/false/null, lists and mappings")
     for source in body_expressions(call.body):
         parses(source, "body expression")
     for var, source in call.output:
         parses(output_expression(source), f"output '{var}'")
     return problems
+
+
+def _plain_json(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)  # JSON has no NaN or infinity
+    if value is None or isinstance(value, (str, bool, int)):
+        return True
+    if isinstance(value, Mapping):
+        return all(isinstance(k, str) and _plain_json(v) for k, v in value.items())
+    return isinstance(value, (list, tuple)) and all(_plain_json(v) for v in value)
 
 
 def _url_problems(url: str) -> list[str]:

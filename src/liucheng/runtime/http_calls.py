@@ -211,6 +211,9 @@ def send(request: Row, settings: HttpSettings, call: str, now: datetime) -> Answ
         return Failure(str(exc), retry=False)
     except httpx.InvalidURL as exc:
         return Failure(f"the URL is not valid: {exc}", retry=False)
+    except UnicodeEncodeError as exc:  # header values are ASCII on the wire
+        return Failure(f"a header holds '{exc.object[exc.start:exc.end]}', which is not "
+                       "ASCII; send such values in the body or the query", retry=False)
     except httpx.TimeoutException:
         return Failure(f"no answer within {timeout:g} s", retry=True)
     except httpx.HTTPError as exc:

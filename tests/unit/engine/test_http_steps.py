@@ -129,6 +129,7 @@ def _error(step: str) -> str:
     ("{url: 'https://his.cn/a', headres: {}}", "unknown key 'headres' in http — did you mean "
      "'headers'?"),
     ("{method: GET}", "http needs a url"),
+    ("{url: 'https://his.cn/a', body: {file: !!binary aGk=}}", "http body must be"),
 ])
 def test_bad_http_settings_name_the_element_and_line(http: str, expected: str) -> None:
     message = _error(f"  - id: call\n    type: service\n    http: {http}")
