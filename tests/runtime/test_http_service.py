@@ -194,6 +194,7 @@ def test_a_call_is_a_job_whose_answer_is_mapped_to_variables(engine: Engine, his
     assert request["path"] == PATH + "?visit=2026-03-02"
     assert request["headers"]["Authorization"] == "Bearer tok-9"
     assert request["headers"]["X-Patient"] == "P-7"
+    assert request["headers"]["X-Liucheng-Id"] == jobs[0]["id"]
     assert json.loads(request["body"]) == {"patient": "P-7", "ward": "心内科", "urgent": True,
                                            "source": "liucheng"}
     variables = engine.state(case.id)["variables"]
@@ -238,6 +239,8 @@ def test_a_500_is_retried_with_back_off_and_then_succeeds(engine: Engine, his: H
     clock.advance(seconds=10)
     assert executor.run_due().fired == 1
     assert len(his.requests) == 2
+    ids = {r["headers"]["X-Liucheng-Id"] for r in his.requests}
+    assert ids == {job["id"]}  # one call, tried twice: the receiver can drop repeats
     assert engine.state(case.id)["variables"]["patient_name"] == "李四"
     assert open_steps(engine, case.id) == ["admit"] and engine.incidents() == []
 

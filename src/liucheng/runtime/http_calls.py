@@ -158,14 +158,14 @@ def _read(response: httpx.Response, limit: int, deadline: float) -> bytes:
 
 def _headers(request: Row, settings: HttpSettings, call: str, content: bytes | None,
              now: datetime) -> dict[str, str]:
-    headers = {"Accept": "application/json", **request["headers"]}
+    headers = {"Accept": "application/json", **request["headers"], ID_HEADER: call}
     for name, (secret, prefix) in (request.get("secrets") or {}).items():
         headers[name] = prefix + settings.secret(secret)
     if content is not None:
         headers.setdefault("Content-Type", "application/json; charset=utf-8")
     if request.get("sign"):
         stamp = str(int(now.timestamp()))
-        headers.update({ID_HEADER: call, TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign_json(
+        headers.update({TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign_json(
             settings.secret(request["sign"]), stamp, content or b"")})
     return headers
 
