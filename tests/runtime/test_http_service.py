@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from liucheng.cli.event_commands import register
+from liucheng.cli.main import app
 from liucheng.engine import replay
 from liucheng.runtime import Engine
 from liucheng.runtime.http_calls import HttpSettings
@@ -421,21 +420,34 @@ steps:
     assert engine.state(case)["variables"]["paid"] is True
 
 
-def test_the_worker_command_runs_due_calls(tmp_path: Path, his: His,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_from_the_command_line_worker_incidents_and_retry(tmp_path: Path, his: His,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
     url = f"sqlite:///{tmp_path / 'w.db'}"
-    his.fix(PATH, FOUND)
-    engine = Engine(url)
-    engine.add_user("wang", roles=["nurse"])
-    engine.deploy(model(his))
-    case = engine.start("admission", START, user="wang").id
-    app = typer.Typer()
-    register(app)
+    monkeypatch.setenv("LIUCHENG_DATABASE_URL", url)
     monkeypatch.setenv("LIUCHENG_SECRET_HIS_TOKEN", "env-tok")
     monkeypatch.setenv("LIUCHENG_HTTP_ALLOWED_HOSTS", "127.0.0.1, his.example.com")
-    result = CliRunner().invoke(app, ["worker", "--once", "--db", url, "--json"])
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["fired"] == 1
-    assert his.requests[0]["headers"]["Authorization"] == "Bearer env-tok"
-    assert open_steps(engine, case) == ["admit"]
+    his.fix(PATH, Reply(500, {"error": "HIS down"}))
+    source = tmp_path / "admission.yaml"
+    source.write_text(model(his, retries=0), encoding="utf-8")
+    run = CliRunner()
+
+    def cli(*args: str) -> Any:
+        result = run.invoke(app, [*args, "--json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    engine = Engine(url)
+    engine.add_user("wang", roles=["nurse"])
+    cli("deploy", str(source))
+    case = cli("start", "admission", "--user", "wang", *[
+        arg for k, v in START.items() for arg in ("--var", f"{k}={json.dumps(v)}")])["id"]
+    assert cli("worker", "--once")["failed"] == 1
+    [incident] = cli("incidents")
+    assert "answered 500" in incident["reason"] and "HIS down" in incident["reason"]
+    his.fix(PATH, FOUND)
+    cli("retry", incident["id"], "--user", "wang")
+    assert cli("worker", "--once")["fired"] == 1
+    assert his.requests[-1]["headers"]["Authorization"] == "Bearer env-tok"
+    assert open_steps(engine, case) == ["admit"] and cli("incidents") == []
     engine.close()
