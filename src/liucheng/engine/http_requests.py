@@ -3,7 +3,8 @@ the step opens, and the answer is mapped back to variables. Nothing here sends a
 the request travels in an `http_call` effect to the runtime, which runs it as a job
 (`runtime/http_calls.py`) and comes back with `CompleteService` or `FailService`.
 
-Secret header values stay references (`{"secret": name}`) until the runtime sends.
+Secret headers stay names (`request["secrets"]`: header → [secret, prefix]) until the
+runtime sends; their values are never in the core, the events or the job.
 """
 
 from __future__ import annotations

@@ -113,5 +113,5 @@ def throw_error(run: Run, token: Token, code: str, detail: str = "") -> None:
                 return
         scope = parent["scope"]
     run.incident(token, f"error '{code}' was thrown but no error boundary catches it; add "
-                 "one to an enclosing sub-process, or change the model"
+                 "one to the step or an enclosing sub-process, or change the model"
                  + (f" ({detail})" if detail else ""))
