@@ -4,6 +4,8 @@ one clear error (element and line) for each bad `http:` setting."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from engine_harness import ADMIN, Case
 
@@ -146,3 +148,15 @@ def test_check_http_accepts_the_documented_forms() -> None:
     assert check_http(HttpCall(url="https://his.example.com")) == []
     assert "spaces" in check_http(HttpCall(url="https://his.cn/a b"))[0]
     assert "out of range" in check_http(HttpCall(url="https://his.cn:70000/"))[0]
+
+
+def test_the_his_example_of_the_docs_compiles() -> None:
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "yaml.md").read_text(encoding="utf-8")
+    block = doc.split("### HTTP service step")[1].split("```yaml")[1].split("```")[0]
+    definition = load_yaml("process: admission\nroles: {nurse: 护士}\nsteps:\n" + block
+                           + "  - {id: admit, role: nurse}\n  - {id: done, type: end}\n"
+                           "  - {id: register_patient, role: nurse}\n", "yaml.md")
+    step = definition.element("lookup_patient")
+    assert isinstance(step, ServiceTask) and step.http is not None
+    assert step.http.error_on == ((404, "patient_not_found"),)
+    assert definition.element("unknown_patient") is not None
