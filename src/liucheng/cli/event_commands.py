@@ -1,7 +1,8 @@
 """CLI commands for events: the job worker, armed timers, messages, signals, migration.
 
-`liucheng worker` fires due timers until stopped (`--once`: run what is due now, then
-exit — for cron jobs and scripts). Several workers may run against one PostgreSQL.
+`liucheng worker` fires due timers and makes the calls of HTTP service steps until
+stopped (`--once`: run what is due now, then exit — for cron jobs and scripts). Several
+workers may run against one PostgreSQL.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def register(app: typer.Typer) -> None:
             max_attempts: Annotated[int, typer.Option(help="Attempts before an incident.")] = 5,
             worker_id: Annotated[str | None, typer.Option(help="Lock owner name.")] = None,
             as_json: JsonOpt = False) -> None:
-        """Fire due timers and timer starts (one transaction each) until stopped."""
+        """Fire due timers and timer starts, make due HTTP calls, until stopped."""
         executor = JobExecutor(Engine(db), worker=worker_id, batch=batch,
                                lease=timedelta(seconds=lease), max_attempts=max_attempts)
         stopping: list[bool] = []
@@ -76,7 +77,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def jobs(db: DbOpt = None, case: Annotated[str | None, typer.Option(
             help="Only this case's timers.")] = None, as_json: JsonOpt = False) -> None:
-        """Armed timers and timer starts, soonest first."""
+        """Armed timers, timer starts and waiting HTTP calls, soonest first."""
         rows = Engine(db).jobs(case)
         if as_json:
             print_json(rows)

@@ -56,8 +56,11 @@ class CompleteService(Command):
 
 @dataclass(frozen=True)
 class FailService(Command):
+    """The service failed: an incident, or with `code` a BPMN error for an error boundary."""
+
     token: str
     error: str
+    code: str | None = None
 
 
 @dataclass(frozen=True)

@@ -228,6 +228,11 @@ def _service_done(run: Run, cmd: c.CompleteService) -> None:
 
 def _service_failed(run: Run, cmd: c.FailService) -> None:
     token = _service_token(run, cmd.token)
+    if cmd.code is not None:
+        from liucheng.engine.throws import throw_error
+
+        throw_error(run, token, cmd.code, cmd.error)
+        return
     run.incident(token, f"service handler failed: {cmd.error}")
 
 

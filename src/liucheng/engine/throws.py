@@ -6,7 +6,8 @@ scope belongs to; then the scope around it. (An error or escalation thrown insid
 event sub-process is not caught by the event sub-processes beside it.) A code of '' or
 None catches any code.
 
-- An **error** end event ends its token; the catcher interrupts (an error start or
+- An **error** end event ends its token (a service step's error is first offered to the
+  step's own boundaries); the catcher interrupts (an error start or
   boundary always does). Uncaught, it is an incident on the end event.
 - An **escalation** end event ends its token, an intermediate escalation throw goes on
   unless an interrupting catcher ended its scope. The catcher interrupts or not, as it
@@ -71,14 +72,23 @@ def _deliver(run: Run, found: Catcher) -> None:
         trigger(run, element, activity)
 
 
-def throw_error(run: Run, token: Token, code: str) -> None:
-    """An error end event: the nearest error start or boundary catches, or an incident."""
-    run.emit("error_thrown", token=token["id"], element=token["element"], error=code)
+def throw_error(run: Run, token: Token, code: str, detail: str = "") -> None:
+    """An error end event, or a service step's error (`FailService` with a code): the
+    step's own error boundaries catch it first, then the nearest error start or boundary
+    around it; uncaught, it is an incident."""
+    run.emit("error_thrown", token=token["id"], element=token["element"], error=code,
+             **({"detail": detail} if detail else {}))
+    own = next((b for b in boundaries(run.definition, token["element"])
+                if _takes(b, "error", code)), None)
+    if own is not None:
+        trigger(run, own, token)
+        return
     found = catcher(run, token["scope"], "error", code)
     if found is None:
         run.incident(token, f"error '{code}' was thrown but nothing catches it; add an "
-                     "error boundary to an enclosing sub-process or an error event "
-                     "sub-process, or change the model")
+                     "error boundary to the step or an enclosing sub-process, or an error "
+                     "event sub-process, or change the model"
+                     + (f" ({detail})" if detail else ""))
         _to_caller(run, token, "error", code)
         return
     run.emit("element_left", token=token["id"], element=token["element"])

@@ -28,6 +28,7 @@ from liucheng.loaders.bpmn_events import (
 )
 from liucheng.loaders.bpmn_expressions import script_assignments, translate_condition
 from liucheng.loaders.bpmn_forms import form_fields
+from liucheng.loaders.bpmn_http import http_of
 from liucheng.loaders.bpmn_multi import LoopError, read_multi_instance
 from liucheng.loaders.bpmn_ns import (
     IGNORED,
@@ -201,13 +202,14 @@ class NodeReader:
                 self.unsupported(el, f"boundaryEvent: attachedToRef '{boundary.attached_to}' "
                                  f"names {where}", scope,
                                  "attach it to a step beside it, in the same (sub-)process")
-            elif not isinstance(host, (UserTask, SubProcess, ReceiveTask, CallActivity)):
+            elif not (isinstance(host, (UserTask, SubProcess, ReceiveTask, CallActivity))
+                      or isinstance(host, ServiceTask) and (host.handler or host.http)):
                 what = host.extensions.get("bpmn_type", "serviceTask") if isinstance(
                     host, ServiceTask) else host.kind
                 self.unsupported(el, f"boundaryEvent ({boundary.trigger}) on {what} "
                                  f"'{host.id}' is not supported: liucheng arms boundary events "
-                                 "on user tasks, receive tasks, call activities and "
-                                 "sub-processes", scope)
+                                 "on user tasks, service tasks with a handler or an HTTP call, "
+                                 "receive tasks, call activities and sub-processes", scope)
             else:
                 continue
             elements.remove(boundary)
@@ -400,7 +402,10 @@ class NodeReader:
         assignments = tuple(lc_assignments(el) or outputs)
         if tag != "serviceTask":
             ext["bpmn_type"] = tag
-        if not name and not assignments:
+        http = http_of(el, name, ext, self.report, self.rename)
+        settings = {"http": http, **self.settings(el, ServiceTask)}
+        name = None if settings["http"] is not None else name
+        if not name and not assignments and settings["http"] is None:
             if tag == "sendTask":
                 message = self.refs.messages.get(str(el.get("messageRef")), ("", None))[0]
                 self.notes.append(f"sendTask '{common['id']}' has no handler: liucheng "
@@ -412,7 +417,7 @@ class NodeReader:
                                  "camunda:delegateExpression, camunda:topic or a zeebe job type")
             return None
         return ServiceTask(**common, handler=name, assignments=assignments, extensions=ext,
-                           **self.settings(el, ServiceTask))
+                           **settings)
 
     def script_task(self, el: Any, common: dict[str, Any], scope: str | None) -> Element | None:
         script = text_of(child(el, "script"))

@@ -22,6 +22,7 @@ from liucheng.loaders.yaml_events import (
     event_subprocesses,
     start_event,
 )
+from liucheng.loaders.yaml_http import http_call
 from liucheng.loaders.yaml_multi import FOR_EACH_HOSTS, attach_for_each
 from liucheng.loaders.yaml_source import Node, line_of, read_yaml
 from liucheng.loaders.yaml_steps import UserStepSettings, suggest, text
@@ -50,7 +51,7 @@ STEP_KEYS: dict[str, set[str]] = {
              "outcomes", "documents", "checks", "distinct_from", "due", "window", "assignment",
              "countersign", "return_to", "board_stage", "permissions", "on_empty",
              "timers", "messages", "signals", "deadline"},
-    "service": {"handler", "set", "input", "output", "retries"},
+    "service": {"handler", "set", "input", "output", "retries", "http", "errors", "timers"},
     "decision": {"decision"},
     "exclusive": {"routes", "default"},
     "inclusive": {"routes", "branches", "default"},
@@ -134,10 +135,10 @@ class _Compiler(UserStepSettings):
             return None
         kind = node.get("type") or ("user" if {"role", "roles", "assignee"} & node.keys() else None)
         if kind is None:
-            kind = next((k for k in ("branches", "steps", "routes", "handler", "set",
+            kind = next((k for k in ("branches", "steps", "routes", "handler", "set", "http",
                                      "escalate") if k in node), None)
             kind = {"steps": "subprocess", "routes": "exclusive", "handler": "service",
-                    "set": "service", "branches": "parallel",
+                    "set": "service", "http": "service", "branches": "parallel",
                     "escalate": "throw"}.get(kind or "", "user")
         if not isinstance(kind, str) or kind not in STEP_KEYS:
             self.problem(f"unknown step type '{kind}'", node, "type", step_id,
@@ -223,12 +224,13 @@ class _Compiler(UserStepSettings):
             self.problem("'set' must map variable names to expressions", node, "set", sid)
             assignments = {}
         known = {"handler", "set", "next", "id", "type", "name", "description", "documentation",
-                 "for_each"}
+                 "for_each", "http", "errors", "timers"}
         scope.elements.append(ServiceTask(
             id=sid, name=name, line=line, documentation=doc,
             handler=_opt_str(node.get("handler")),
             assignments=tuple((str(k), str(v)) for k, v in assignments.items()),
             extensions={k: v for k, v in node.items() if k not in known},
+            http=http_call(self, node, sid),
         ))
         return sid, [sid]
 

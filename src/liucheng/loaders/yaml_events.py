@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from liucheng.loaders.yaml_dsl import _Compiler, _Scope
 
 BOUNDARY_KEYS = {"timers", "messages", "signals"}
-BOUNDARY_HOSTS = ("user", "subprocess", "receive", "call")
+BOUNDARY_HOSTS = ("user", "subprocess", "receive", "call", "service")
 EVENT_STEP_KEYS: dict[str, set[str]] = {
     "call": {"process", "version", "in", "out", "errors", "escalations", *BOUNDARY_KEYS},
     "timer": {"wait", "until", "date", "rule", "day", "roll", "at", "cycle"},

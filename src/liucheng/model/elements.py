@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from liucheng.model.http import HttpCall
+
 
 @dataclass(frozen=True)
 class Text:
@@ -186,13 +188,15 @@ ON_EMPTY = ("pool", "skip", "admin", "incident")
 
 @dataclass(frozen=True)
 class ServiceTask(Element):
-    """A step done by the system: a registered handler, or built-in variable assignments."""
+    """A step done by the system: a registered handler, an HTTP call (`http`, run as a job
+    by the runtime) and/or built-in variable assignments."""
 
     kind: ClassVar[str] = "service_task"
     handler: str | None = None
     assignments: tuple[tuple[str, str], ...] = ()
     extensions: Mapping[str, Any] = field(default_factory=dict)
     multi_instance: MultiInstance | None = None
+    http: HttpCall | None = None
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from liucheng.errors import ExpressionError, ModelError, Problem
 from liucheng.model.definition import ProcessDefinition
 from liucheng.model.elements import (
@@ -134,8 +136,17 @@ def _check_scope(
                 except ExpressionError as exc:
                     report(f"assignee does not parse: {exc.message}", element)
         if isinstance(element, ServiceTask):
-            if not element.handler and not element.assignments:
-                report("service task has neither a handler nor assignments", element)
+            if not element.handler and not element.assignments and element.http is None:
+                report("service task has neither a handler, an http call nor assignments",
+                       element)
+            if element.http is not None:
+                from liucheng.model.http import check_http
+
+                if element.handler:
+                    report("a service task has a handler or an http call, not both", element)
+                at = replace(element, line=element.http.line or element.line)
+                for text_ in check_http(element.http):
+                    report(text_, at)
             for var, expr in element.assignments:
                 try:
                     compile_expression(expr)

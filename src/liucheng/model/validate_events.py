@@ -12,7 +12,7 @@ from __future__ import annotations
 from liucheng.errors import ExpressionError, ModelError, Problem
 from liucheng.model.calls import CallActivity
 from liucheng.model.definition import ProcessDefinition
-from liucheng.model.elements import Element, StartEvent, SubProcess, UserTask
+from liucheng.model.elements import Element, ServiceTask, StartEvent, SubProcess, UserTask
 from liucheng.model.events import (
     CATCH_EVENTS,
     BoundaryEvent,
@@ -100,9 +100,9 @@ def _check_boundary(definition: ProcessDefinition, element: BoundaryEvent, paren
                "element of the process", element)
         return
     host = definition.element(element.attached_to)
-    if not isinstance(host, (UserTask, SubProcess, ReceiveTask, CallActivity)):
-        report(f"a boundary event on '{host.id}' is not supported: boundary events attach to "
-               "a user task, receive task, call or sub-process", element)
+    if not isinstance(host, (UserTask, SubProcess, ReceiveTask, CallActivity, ServiceTask)):
+        report(f"a boundary event can be attached to a user task, service task, receive task, "
+               f"call or sub-process, not to '{host.id}'", element)
     elif definition.parent(host.id) != parent:
         report(f"boundary event must sit in the same scope as '{host.id}'", element)
     if element.interrupting and not definition.outgoing(element.id):

@@ -1,4 +1,5 @@
-"""The job executor: fires due timers (and timer starts), each exactly once.
+"""The job executor: fires due timers (and timer starts), each exactly once, and runs the
+calls of HTTP service steps (`runtime/http_calls.py`, with their own retries).
 
 One round: claim due jobs in a transaction of their own (`storage.jobs.claim_due`: a
 lease with owner and expiry, `FOR UPDATE SKIP LOCKED` on PostgreSQL), then run each job
@@ -109,6 +110,10 @@ class JobExecutor:
             if job["kind"] == "start_timer":
                 outcome = fire_start_timer(self.engine, job, self.worker)
                 return {"dropped": "stale"}.get(outcome, outcome), None
+            if job["kind"] == "http":  # an HTTP service step (runtime/http_calls.py)
+                from liucheng.runtime.http_calls import run_call
+
+                return run_call(self, job)
             return self._fire(job), None
         except Exception as exc:  # noqa: BLE001 - any failure is retried, then an incident
             error = f"{type(exc).__name__}: {exc}"

@@ -48,6 +48,8 @@ from liucheng.runtime.definitions import checksum, compile_source, detect_format
 from liucheng.runtime.directory import StoredDirectory
 from liucheng.runtime.event_actions import EventActions
 from liucheng.runtime.files import FileStore
+from liucheng.runtime.http_calls import HttpSettings
+from liucheng.runtime.http_calls import schedule as schedule_http
 from liucheng.runtime.human_tasks import HumanTaskActions
 from liucheng.runtime.notify import notifications_for
 from liucheng.runtime.outbox import NotifySettings, deliver, enqueue
@@ -88,7 +90,7 @@ class Engine(HumanTaskActions, EventActions):
                  ids: Callable[[], str] = _new_id, migrate_schema: bool = True,
                  db: sa.Engine | None = None, calendar: BusinessCalendar | None = None,
                  urge_interval_minutes: int = 60, notify: NotifySettings | None = None,
-                 data_dir: str | None = None) -> None:
+                 data_dir: str | None = None, http: HttpSettings | None = None) -> None:
         self.db = db or create_engine(database_url)
         self._local = threading.local()
         self.clock = clock
@@ -100,6 +102,7 @@ class Engine(HumanTaskActions, EventActions):
         self.urge_interval_minutes = urge_interval_minutes
         self.files = FileStore(data_dir)
         self.notify = notify
+        self.http = http or HttpSettings.from_env()  # HTTP service steps (runtime/http_calls)
         if migrate_schema:
             migrate(self.db)
 
@@ -248,6 +251,7 @@ class Engine(HumanTaskActions, EventActions):
             notes = notifications_for(repo, case_id, decision, self.ids)
             repo.add_notifications(notes)
             enqueue(repo, notes, self.notify)  # e-mail / webhooks, sent after commit
+            schedule_http(repo, case_id, key, decision.effects, self.clock())  # jobs
             follow = calls_round(self, repo, case_id, decision, definition)
             if follow is not None:  # a called case was started (runtime/calls.py)
                 decision = follow

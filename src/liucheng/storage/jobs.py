@@ -105,6 +105,13 @@ def take(conn: sa.Connection, job_id: str, owner: str) -> bool:
     return done.rowcount == 1
 
 
+def extend_lease(conn: sa.Connection, job_id: str, owner: str, until: datetime) -> bool:
+    """Keep the job ours until `until` (a long call); False when another worker has it."""
+    done = conn.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.locked_by == owner)
+                        .values(locked_until=until))
+    return done.rowcount == 1
+
+
 def lock_held(conn: sa.Connection, job_id: str, owner: str) -> Row | None:
     """The job row, locked for this transaction, if `owner` still holds its lease."""
     stmt = sa.select(jobs).where(jobs.c.id == job_id, jobs.c.locked_by == owner)

@@ -311,16 +311,16 @@ def test_broken_event_definitions_are_named_with_their_line(node: str, element: 
     assert mine[0].message.split(":")[0].split(" ")[0] in node  # the tag comes first
 
 
-def test_boundary_events_on_nothing_or_on_a_service_step_are_named() -> None:
-    found = problems(one_step('<bpmn:serviceTask id="x" camunda:class="Score"/>', after=(
+def test_boundary_events_on_nothing_or_on_a_pass_through_step_are_named() -> None:
+    found = problems(one_step('<bpmn:task id="x"/>', after=(
         '<bpmn:boundaryEvent id="lost" attachedToRef="reviwe"><bpmn:timerEventDefinition>'
         "<bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>"
         "</bpmn:boundaryEvent>"
-        '<bpmn:boundaryEvent id="on_service" attachedToRef="x"><bpmn:errorEventDefinition/>'
+        '<bpmn:boundaryEvent id="on_task" attachedToRef="x"><bpmn:errorEventDefinition/>'
         "</bpmn:boundaryEvent>")))
     assert any("element 'lost'" in p and "attachedToRef 'reviwe' names no element" in p
                for p in found), found
-    assert any("element 'on_service'" in p and "on serviceTask 'x' is not supported" in p
+    assert any("element 'on_task'" in p and "on task 'x' is not supported" in p
                for p in found), found
     assert all(":" in p.split(",")[0] for p in found)  # every problem has its line
 

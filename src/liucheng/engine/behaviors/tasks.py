@@ -1,4 +1,4 @@
-"""User tasks, service tasks and embedded sub-processes."""
+"""User tasks, service tasks (handlers, HTTP calls, assignments) and embedded sub-processes."""
 
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ class ServiceTaskBehavior:
     def enter(self, run: Run, token: Token) -> None:
         element = run.definition.element(token["element"])
         assert isinstance(element, ServiceTask)
+        if element.http is not None:
+            request_http(run, token, element)
+            return
         if element.handler:
             run.emit("service_requested", token=token["id"], element=element.id,
                      handler=element.handler)
@@ -40,6 +43,24 @@ class ServiceTaskBehavior:
             run.effects.append(effect)
             return
         finish_service(run, token, {})
+
+
+def request_http(run: Run, token: Token, element: ServiceTask) -> None:
+    """The token waits (`service`) while the runtime runs the call as a job."""
+    from liucheng.engine.http_requests import build_request
+
+    assert element.http is not None
+    try:
+        request = build_request(element.http, run.variables(token["scope"]), run.functions)
+    except ExpressionError as exc:
+        run.incident(token, f"the HTTP request could not be worked out: {exc.message}; "
+                     "set the data, then retry")
+        return
+    call = run.ctx.new_id()
+    run.emit("service_requested", token=token["id"], element=element.id, handler="http",
+             call=call, method=request["method"], url=request["url"])
+    run.effects.append({"type": "http_call", "call": call, "token": token["id"],
+                        "element": element.id, "request": request})
 
 
 def finish_service(run: Run, token: Token, outputs: dict[str, Any]) -> None:
@@ -58,7 +79,7 @@ def finish_service(run: Run, token: Token, outputs: dict[str, Any]) -> None:
         return
     if values:
         run.set_variables(token, values, element=element.id)
-    if element.handler:
+    if element.handler or element.http is not None:
         run.emit("service_completed", token=token["id"], element=element.id)
     run.leave(token)
 
