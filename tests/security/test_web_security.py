@@ -10,8 +10,11 @@ is tests/api/test_route_permissions.py, which fails for any route missing from i
 
 from __future__ import annotations
 
+import io
 import logging
 import re
+import struct
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -276,6 +279,49 @@ def test_an_oversized_upload_is_refused_without_being_stored(world: World) -> No
     assert status in (413, 422)
     root = Path(world.svc.engine.files.root)
     assert not root.exists() or not [p for p in root.rglob("*") if p.is_file()]
+
+
+def _zip(entries: dict[str, bytes], **patch: int) -> bytes:
+    """An Office-like zip; `patch` overwrites the unpacked size the central directory
+    declares for its first entry (a lying archive)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    data = bytearray(out.getvalue())
+    if "declared" in patch:
+        central = data.index(b"PK\x01\x02")
+        data[central + 24:central + 28] = struct.pack("<I", patch["declared"])
+    return bytes(data)
+
+
+DOCX = {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>" * 50}
+
+
+@pytest.mark.parametrize(("name", "content", "why"), [
+    ("bomb.docx", _zip({**DOCX, "word/media/a.bin": bytes(10 * 2**20)}),
+     "10 MB of zeros packed 1,000 to 1"),
+    ("bomb.xlsx", _zip({f"xl/worksheets/s{n}.xml": b"<x/>" for n in range(1001)}),
+     "1,001 entries"),
+    ("huge.xlsx", _zip({"xl/workbook.xml": b"<w/>" * 200}, declared=300 * 2**20),
+     "300 MB unpacked declared"),
+    ("liar.docx", _zip({"word/document.xml": b"<w:document/>" * 2000}, declared=10),
+     "an entry unpacking past the size it declares"),
+    ("cut.docx", _zip(DOCX)[:-30], "a zip cut short"),
+    ("junk.docx", b"PK\x03\x04" + b"\x00" * 500, "zip magic and junk"),
+])
+def test_zip_bombs_and_damaged_office_files_are_refused(world: World, name: str,
+                                                        content: bytes, why: str) -> None:
+    tried("upload attempts")
+    before = snapshot(world).get("attachments", [])
+    status, body = _upload(world, "alice", name, content)
+    assert status == 422, f"{why} was accepted: {body}"
+    assert name in str(body) and "Word or Excel" in str(body), body
+    assert snapshot(world).get("attachments", []) == before
+    root = Path(world.svc.engine.files.root)
+    assert not root.exists() or not [p for p in root.rglob("*") if p.is_file()]
+    status, body = _upload(world, "alice", "letter.docx", _zip(DOCX))
+    assert status == 201, body
 
 
 def test_people_not_on_the_case_can_neither_upload_nor_download(world: World) -> None:
