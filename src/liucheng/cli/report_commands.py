@@ -12,6 +12,7 @@ writes them in full, for those entitled to see them.
 from __future__ import annotations
 
 import gzip
+import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -28,7 +29,7 @@ from liucheng.analytics.measures import Source
 from liucheng.analytics.people import By
 from liucheng.cli.output import console, print_json
 from liucheng.errors import LiuchengError, NotFoundError, Problem, ValidationError
-from liucheng.org.masking import hider, sensitive_in
+from liucheng.org.masking import hider, masked_names, sensitive_in
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 report_app = typer.Typer(help="Reports: bottlenecks, cycle time, workload, measures, …",
@@ -98,9 +99,7 @@ class Origin:
         the process (an imported log: when named in LIUCHENG_MASKED_FIELDS)."""
         if unmasked is None or unmasked:
             return an.show_all
-        from liucheng.api.settings import Settings  # the web app's setting, read as it is
-
-        masked = Settings.from_env().masked_fields
+        masked = masked_names(os.environ.get("LIUCHENG_MASKED_FIELDS"))
         return hider(self.product.sensitive(key, masked) if self.product is not None
                      else sensitive_in((), masked))
 

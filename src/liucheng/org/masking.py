@@ -18,6 +18,13 @@ DEFAULT_MASKED = ("id_number", "id_card", "mobile", "phone")
 Kinds = Mapping[str, str]
 
 
+def masked_names(setting: str | None) -> tuple[str, ...]:
+    """The installation's masked list from LIUCHENG_MASKED_FIELDS (comma-separated)."""
+    if setting is None:
+        return DEFAULT_MASKED
+    return tuple(name.strip() for name in setting.split(",") if name.strip())
+
+
 def sensitive_fields(definition: ProcessDefinition | None,
                      masked: Iterable[str] = DEFAULT_MASKED) -> dict[str, str]:
     """Variable name → kind ('id_number', 'mobile' or 'text') of every sensitive value."""
