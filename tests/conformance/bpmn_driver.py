@@ -7,7 +7,6 @@ are answered by the scenario (`complete_service`), people by `complete`.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,6 +24,7 @@ from liucheng.engine import (
 from liucheng.engine.commands import Actor, Command
 from liucheng.loaders.bpmn_xml import load_bpmn
 from liucheng.model import ProcessDefinition
+from liucheng.rules import jsontext
 
 ADMIN = Actor("admin", admin=True)
 
@@ -52,7 +52,7 @@ class Case:
             ids = iter(range(start, start + 100_000))
             return Context(now=self.now, new_id=lambda: f"id{next(ids)}")
 
-        saved = json.loads(json.dumps(self.state)) if self.state is not None else None
+        saved = jsontext.loads(jsontext.dumps(self.state)) if self.state is not None else None
         live = decide(self.definition, self.state, command, ctx())
         restored = decide(self.definition, saved, command, ctx())
         assert restored.state == live.state, "save → restore → continue diverged"
