@@ -14,7 +14,6 @@ step that ends first cancels it, as `runtime/calls.py` does.
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -45,6 +44,7 @@ from liucheng.engine.event_commands import (
 from liucheng.engine.schedule import first_due
 from liucheng.loaders.bpmn_xml import load_bpmn
 from liucheng.model import MessageStartEvent, ProcessDefinition, TimerStartEvent
+from liucheng.rules import jsontext
 
 ADMIN = Actor("admin", admin=True)
 _PROCESS_ID = re.compile(r"<(?:\w+:)?process\b[^>]*\bid=\"([^\"]+)\"")
@@ -90,7 +90,7 @@ class Case:
             ids = iter(range(start, start + 100_000))
             return Context(now=self.now, new_id=lambda: f"id{next(ids)}")
 
-        saved = json.loads(json.dumps(self.state)) if self.state is not None else None
+        saved = jsontext.loads(jsontext.dumps(self.state)) if self.state is not None else None
         live = decide(self.definition, self.state, command, ctx())
         restored = decide(self.definition, saved, command, ctx())
         assert restored.state == live.state, "save → restore → continue diverged"

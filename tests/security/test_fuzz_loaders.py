@@ -8,7 +8,6 @@ first state must be plain JSON.
 from __future__ import annotations
 
 import copy
-import json
 from datetime import UTC, datetime
 from itertools import count
 from pathlib import Path
@@ -27,6 +26,7 @@ from liucheng.loaders.bpmn_export import export_bpmn
 from liucheng.loaders.bpmn_xml import load_bpmn
 from liucheng.loaders.yaml_dsl import load_yaml
 from liucheng.model import ProcessDefinition
+from liucheng.rules import jsontext
 
 API_TESTS = Path(__file__).resolve().parents[1] / "api"
 LEAVE = (API_TESTS / "leave.yaml").read_text(encoding="utf-8")
@@ -70,7 +70,7 @@ def _start(definition: ProcessDefinition) -> None:
         decision = decide(definition, None, StartInstance(ACTOR, {"amount": 5}), context)
     except LiuchengError:
         return
-    json.dumps(decision.state, allow_nan=False)
+    jsontext.dumps(decision.state)
 
 
 def _load_yaml(text: str, label: str = "YAML loader: hostile documents") -> None:

@@ -11,7 +11,6 @@ refused with ModelError.
 from __future__ import annotations
 
 import contextlib
-import json
 from datetime import date
 from typing import Any
 
@@ -21,6 +20,7 @@ from security_kit import FUZZ, isolated, only_documented, quick, tried
 
 from liucheng.errors import LiuchengError, ModelError
 from liucheng.model import FormField, Text
+from liucheng.rules import jsontext
 from liucheng.rules.decision import DecisionTable, evaluate, load_table
 from liucheng.rules.dmn import read_dmn
 from liucheng.rules.expressions import to_json
@@ -86,7 +86,7 @@ def test_form_validation_returns_problems_never_raises(form: list[FormField],
     tried("forms: fields and submissions", (form, submitted, known))
     with quick():
         clean, problems = validate_form(form, submitted, known, today=TODAY)
-        json.dumps(clean, allow_nan=False)
+        jsontext.dumps(clean)
     assert all(p.field for p in problems), "every problem names its field"
 
 
@@ -143,7 +143,7 @@ def _decide(raw: dict[str, Any], values: dict[str, Any]) -> str:
         return "refused"
     try:
         result = evaluate(table, values)
-        json.dumps(to_json(result.to_history()), allow_nan=False, default=str)
+        jsontext.dumps(to_json(result.to_history()))
     except LiuchengError:
         return "error"
     return "ok"

@@ -1,8 +1,9 @@
 """XML attacks against every XML reader — BPMN import, DMN import, XES log import — and
 the REST API's validate route: external entities (files, URLs, parameter entities),
 entity expansion (billion laughs, quadratic blow-up), deep nesting and files past the size
-limit. Each is refused with a LiuchengError within two seconds, reads no file and opens no
-connection; no entity text ever reaches a model.
+limit. Each is refused with a LiuchengError, reads no file and opens no connection; no
+entity text ever reaches a model. An attack that makes a reader work for more than 30 s
+(`security_kit.SLOW`) is reported as a hang — a hang detector, not a speed check.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from security_kit import in_child, tried
+from security_kit import SLOW, in_child, tried
 from webworld import World
 
 from liucheng.analytics import AnalysisSpace
@@ -136,7 +139,7 @@ ATTACKS = ["file entity", "url entity", "parameter entity", "external dtd", "bil
 
 @pytest.mark.parametrize("reader", sorted(READERS))
 @pytest.mark.parametrize("attack", ATTACKS)
-def test_entity_attacks_are_refused_quickly(reader: str, attack: str, secret_file: Path,
+def test_entity_attacks_are_refused(reader: str, attack: str, secret_file: Path,
                                             listener: tuple[int, list[bytes]],
                                             tmp_path: Path) -> None:
     tried("XML attacks")
@@ -155,9 +158,7 @@ def test_entity_attacks_are_refused_quickly(reader: str, attack: str, secret_fil
         assert SECRET not in repr(result), "the file's contents reached the model"
         return "read without the entity"
 
-    started = time.perf_counter()
-    kind, what = in_child(attempt, timeout=5.0)
-    assert time.perf_counter() - started < 5.0
+    kind, what = in_child(attempt)
     allowed = {"'refused'"}
     if (reader, attack) == ("xes", "external dtd"):  # a DTD named but never fetched is inert
         allowed.add("'read without the entity'")
@@ -171,7 +172,7 @@ def _deep(tag: str, depth: int) -> str:
 
 
 @pytest.mark.parametrize("reader", sorted(READERS))
-def test_deep_nesting_and_oversized_files_are_refused_quickly(reader: str,
+def test_deep_nesting_and_oversized_files_are_refused(reader: str,
                                                               tmp_path: Path) -> None:
     build, read = READERS[reader]
     deep = build("", "x").replace("</definitions>", _deep("x", 100_000) + "</definitions>") \
@@ -190,7 +191,7 @@ def test_deep_nesting_and_oversized_files_are_refused_quickly(reader: str,
                 return "refused"
             return "read"
 
-        kind, what = in_child(attempt, timeout=5.0)
+        kind, what = in_child(attempt)
         assert (kind, what) == ("ok", "'refused'"), f"{reader} / {name}: {kind} {what}"
 
 
@@ -203,10 +204,15 @@ def test_the_validate_route_refuses_xml_attacks(world: World, secret_file: Path,
     for attack in ATTACKS[:-1]:
         tried("XML attacks")
         doctype, ref = documents(secret_file, port)[attack]
-        started = time.perf_counter()
-        answer = client.post("/api/v1/definitions/validate",
-                             json={"source": _bpmn(doctype, ref), "format": "bpmn"})
-        assert time.perf_counter() - started < 5.0
+        pool = ThreadPoolExecutor(1)
+        sent = pool.submit(client.post, "/api/v1/definitions/validate",
+                           json={"source": _bpmn(doctype, ref), "format": "bpmn"})
+        try:
+            answer = sent.result(timeout=SLOW)
+        except FutureTimeout:
+            pytest.fail(f"the validate route hung on {attack} for {SLOW:.0f} s")
+        finally:
+            pool.shutdown(wait=False)
         assert answer.status_code == 422, (attack, answer.status_code, answer.text[:200])
         assert SECRET not in answer.text
     assert len(seen) == before

@@ -28,18 +28,20 @@ from liucheng.analytics.reports import (
     steps_report,
     workload_report,
 )
-from liucheng.analytics.source import Filters, Tables
+from liucheng.analytics.source import Filters, Hide, Tables, show_all
 from liucheng.analytics.space import AnalysisSpace, LogSummary
 from liucheng.analytics.steps import Bottleneck, StepStats, bottlenecks, step_stats
 from liucheng.analytics.visits import Segment, Visit, visits
 
 __all__ = [
-    "AnalysisSpace", "Bottleneck", "Column", "CycleReport", "Filters", "Flow", "LogSummary",
+    "AnalysisSpace", "Bottleneck", "Column", "CycleReport", "Filters", "Flow", "Hide",
+    "LogSummary",
     "Measure", "MeasureRow", "PeriodStats", "ProgressRow", "Report", "Rework", "Segment",
     "Stats", "StepStats", "Tables", "Visit", "WorkingTime", "Workload", "bottleneck_report",
     "bottlenecks", "cycle_report", "cycle_time_report", "directly_follows", "export_csv",
     "export_xes", "flow_report", "human", "measure", "measure_report", "percentile",
     "period_of", "progress", "progress_report", "rework", "rework_report", "service_times",
+    "show_all",
     "step_stats", "steps_report", "summarize", "visits", "workload", "workload_report",
     "write_xlsx",
 ]

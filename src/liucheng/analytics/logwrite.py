@@ -10,7 +10,8 @@ step's name), `liucheng:step` (its id), `time:timestamp`, `org:resource` and `or
 
 Both writers are generators of text chunks, one case at a time: two streamed queries (cases
 and visits, in the same case order) are walked side by side, so memory stays flat however
-long the history is.
+long the history is. Case variables pass through `hide` (see `source.Hide`), so an export
+masks what its reader may not see.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from liucheng.analytics.source import Filters, Tables, case_conditions
+from liucheng.analytics.source import Filters, Hide, Tables, case_conditions, show_all
 from liucheng.analytics.visits import Visit, case_visits
 
 # (at, phase, transition, visit, who); within a visit at one moment a suspend comes
@@ -124,7 +125,7 @@ def _time(value: datetime) -> str:
     return value.isoformat(timespec="milliseconds")
 
 
-def _case_attrs(case: Any) -> dict[str, Any]:
+def _case_attrs(case: Any, hide: Hide) -> dict[str, Any]:
     attrs: dict[str, Any] = {"concept:name": case.id, "liucheng:definition": case.definition_id,
                              "liucheng:status": case.status}
     for key, value in (("liucheng:business_key", case.business_key),
@@ -133,18 +134,18 @@ def _case_attrs(case: Any) -> dict[str, Any]:
             attrs[key] = value
     for key, value in sorted((case.variables or {}).items()):
         if isinstance(value, str | int | float | bool) and key not in attrs:
-            attrs[key] = value
+            attrs[key] = hide(key, value)
     return attrs
 
 
 def export_xes(conn: sa.Connection, tables: Tables, filters: Filters, now: datetime,
-               name: str | None = None) -> Iterator[str]:
+               name: str | None = None, hide: Hide = show_all) -> Iterator[str]:
     """The XES text of the filtered cases, as chunks of about one trace each."""
     yield HEAD
     yield "  " + _attr("concept:name", name or filters.process or "liucheng") + "\n"
     for case, entries in history(conn, tables, filters, now):
         parts = ["  <trace>\n"]
-        parts += ["    " + _attr(k, v) + "\n" for k, v in _case_attrs(case).items()]
+        parts += ["    " + _attr(k, v) + "\n" for k, v in _case_attrs(case, hide).items()]
         for at, _, transition, visit, who in entries:
             attrs: dict[str, Any] = {"concept:name": visit.name, "liucheng:step": visit.element,
                                      "lifecycle:transition": transition, "time:timestamp": at,
@@ -165,14 +166,16 @@ CSV_HEADER = ["case_id", "activity", "step", "lifecycle", "timestamp", "resource
 
 
 def export_csv(conn: sa.Connection, tables: Tables, filters: Filters, now: datetime,
-               case_attributes: list[str] | tuple[str, ...] = ()) -> Iterator[str]:
+               case_attributes: list[str] | tuple[str, ...] = (), hide: Hide = show_all
+               ) -> Iterator[str]:
     """One row per lifecycle event; `case_attributes` become `case:NAME` columns."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER + [f"case:{a}" for a in case_attributes])
     for case, entries in history(conn, tables, filters, now):
         variables = case.variables or {}
-        extra = ["" if variables.get(a) is None else variables[a] for a in case_attributes]
+        extra = ["" if variables.get(a) is None else hide(a, variables[a])
+                 for a in case_attributes]
         for at, _, transition, visit, who in entries:
             writer.writerow([case.id, visit.name, visit.element, transition, _time(at),
                              who or "", visit.role or "", visit.task, *extra])

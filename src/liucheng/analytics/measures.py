@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from liucheng.analytics.source import Filters, Tables, case_conditions, in_range
+from liucheng.analytics.source import Filters, Hide, Tables, case_conditions, in_range, show_all
 from liucheng.errors import Problem, ValidationError
 
 Source = Literal["case", "task"]
@@ -56,11 +56,12 @@ def _check_name(name: str, what: str) -> None:
 
 def measure(conn: sa.Connection, tables: Tables, filters: Filters, field: str, *,
             group_by: str | None = None, source: Source = "case",
-            step: str | None = None) -> list[MeasureRow]:
+            step: str | None = None, hide: Hide = show_all) -> list[MeasureRow]:
     """count / sum / mean / min / max of `field` per value of case variable `group_by`.
 
     With `source="task"` the field is read from the form data of completed visits of
-    `step` (every visit counts, so a step done twice in a case counts twice).
+    `step` (every visit counts, so a step done twice in a case counts twice). Group values
+    pass through `hide`.
     """
     _check_name(field, "field")
     if group_by:
@@ -82,8 +83,9 @@ def measure(conn: sa.Connection, tables: Tables, filters: Filters, field: str, *
                       sa.func.avg(value), sa.func.min(value), sa.func.max(value))
             .select_from(base).where(*where, value.is_not(None))
             .group_by(group).order_by(sa.func.sum(value).desc()))
-    return [MeasureRow(None if r[0] is None else str(r[0]), int(r[1]), _num(r[2]), _num(r[3]),
-                       _num(r[4]), _num(r[5])) for r in conn.execute(stmt)]
+    return [MeasureRow(None if r[0] is None else str(hide(group_by or "", r[0])), int(r[1]),
+                       _num(r[2]), _num(r[3]), _num(r[4]), _num(r[5]))
+            for r in conn.execute(stmt)]
 
 
 def _num(value: Any) -> float | None:
@@ -91,11 +93,13 @@ def _num(value: Any) -> float | None:
 
 
 def progress(conn: sa.Connection, tables: Tables, filters: Filters, group_by: str, *,
-             remarks: str | None = None, active_only: bool = True) -> list[ProgressRow]:
+             remarks: str | None = None, active_only: bool = True, hide: Hide = show_all
+             ) -> list[ProgressRow]:
     """The cases of a process grouped by a case variable (e.g. dealer), with where each is.
 
     `current` lists the open steps; `remarks` is the case variable named by `remarks`
-    when given and set, else the latest comment made on the case.
+    when given and set, else the latest comment made on the case. Group and remarks values
+    pass through `hide`.
     """
     _check_name(group_by, "group_by")
     if remarks:
@@ -128,9 +132,10 @@ def progress(conn: sa.Connection, tables: Tables, filters: Filters, group_by: st
     for row in conn.execute(cases):
         mine = steps.get(row.id, [])
         out.append(ProgressRow(
-            None if row.grp is None else str(row.grp), row.id, row.business_key, row.title,
+            None if row.grp is None else str(hide(group_by, row.grp)), row.id,
+            row.business_key, row.title,
             row.status, row.started_at, ", ".join(s.name for s in mine) or row.status,
             min((s.created_at for s in mine), default=None),
             ", ".join(sorted({s.assignee for s in mine if s.assignee})) or None,
-            row.remark or row.comment))
+            hide(remarks, row.remark) if remarks and row.remark else row.comment))
     return out

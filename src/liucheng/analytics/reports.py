@@ -16,7 +16,7 @@ from liucheng.analytics.measure import Measure, Stats, human
 from liucheng.analytics.measures import Source, measure, progress
 from liucheng.analytics.people import By, rework, workload
 from liucheng.analytics.report import Column, Kind, Report
-from liucheng.analytics.source import Filters, Tables
+from liucheng.analytics.source import Filters, Hide, Tables, show_all
 from liucheng.analytics.steps import bottlenecks, step_stats
 
 D: Kind = "duration"
@@ -115,11 +115,11 @@ def rework_report(conn: sa.Connection, tables: Tables, filters: Filters) -> Repo
 
 def measure_report(conn: sa.Connection, tables: Tables, filters: Filters, field: str, *,
                    group_by: str | None = None, source: Source = "case",
-                   step: str | None = None) -> Report:
+                   step: str | None = None, hide: Hide = show_all) -> Report:
     rows = [{"group": m.group if m.group is not None else "—", "count": m.count, "sum": m.sum,
              "mean": m.mean, "min": m.min, "max": m.max}
             for m in measure(conn, tables, filters, field, group_by=group_by, source=source,
-                             step=step)]
+                             step=step, hide=hide)]
     where = f"step {step}'s form" if source == "task" else "the case"
     columns = [Column("group", group_by or "all"), Column("count", "count", N),
                Column("sum", "sum", "number"), Column("mean", "average", "number"),
@@ -129,13 +129,14 @@ def measure_report(conn: sa.Connection, tables: Tables, filters: Filters, field:
 
 
 def progress_report(conn: sa.Connection, tables: Tables, filters: Filters, group_by: str, *,
-                    remarks: str | None = None, active_only: bool = True) -> Report:
+                    remarks: str | None = None, active_only: bool = True,
+                    hide: Hide = show_all) -> Report:
     rows = [{"group": p.group if p.group is not None else "—", "case": p.case[:8],
              "business_key": p.business_key, "title": p.title, "status": p.status,
              "started": p.started_at, "current": p.current, "since": p.since,
              "assignee": p.assignee, "remarks": p.remarks}
             for p in progress(conn, tables, filters, group_by, remarks=remarks,
-                              active_only=active_only)]
+                              active_only=active_only, hide=hide)]
     columns = [Column("group", group_by), Column("case", "case"),
                Column("business_key", "business key"), Column("title", "title", wide=True),
                Column("status", "status", wide=True), Column("started", "started", "time"),

@@ -79,7 +79,7 @@ def _number(field: FormField, value: Any, code: str, lang: str, label: str
             return None, message(bound, lang, label=label, limit=limit)
     if number == number.to_integral_value():
         return int(number), None
-    return float(number), None
+    return number, None  # exact: a Decimal is stored as a JSON number with every digit
 
 
 def _one(field: FormField, value: Any, lang: str, today: date) -> tuple[Any, str | None]:

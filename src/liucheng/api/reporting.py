@@ -2,7 +2,9 @@
 narrowed to what the reader may see, the named reports, and their downloads.
 
 Used by the REST route `GET /api/v1/reports/{kind}` and by the dashboard pages, so a table
-on a page and the CSV or Excel file beside it come from the same `Report`.
+on a page and the CSV or Excel file beside it come from the same `Report`. Case variables a
+report shows (the progress list's groups and remarks, the measures' groups) are masked as
+everywhere for readers without `sensitive.read`.
 
 Dates: `from` is the first day included, `to` the last day included (a bare date is a
 day in the installation's time zone; a date-time with an offset is taken as it is and
@@ -26,7 +28,8 @@ from liucheng.analytics.cycle import Period
 from liucheng.analytics.people import By
 from liucheng.api.services import Services
 from liucheng.errors import NotFoundError, Problem, ValidationError
-from liucheng.org.permissions import Principal
+from liucheng.org.masking import hider
+from liucheng.org.permissions import SENSITIVE_READ, Principal
 from liucheng.org.schema import Db
 from liucheng.org.visibility import sees_all, visible_cases
 
@@ -107,6 +110,14 @@ def scoped_tables(db: Db, principal: Principal) -> an.Tables:
     return an.Tables(cast(sa.Table, visible), t.tasks, t.events)
 
 
+def hide_for(svc: Services, principal: Principal, key: str | None) -> an.Hide:
+    """Case variables as this reader may see them: sensitive ones masked (in any version of
+    the process) unless the reader holds `sensitive.read`."""
+    if principal.has(SENSITIVE_READ):
+        return an.show_all
+    return hider(svc.engine.sensitive(key, svc.settings.masked_fields))
+
+
 def measure_for(svc: Services, kind: TimeKind) -> an.Measure:
     if kind == "calendar":
         return an.Measure.elapsed()
@@ -115,7 +126,8 @@ def measure_for(svc: Services, kind: TimeKind) -> an.Measure:
 
 
 def build(conn: sa.Connection, tables: an.Tables, kind: str, query: ReportQuery,
-          filters: an.Filters, now: datetime, measure: an.Measure) -> an.Report:
+          filters: an.Filters, now: datetime, measure: an.Measure,
+          hide: an.Hide = an.show_all) -> an.Report:
     """The named report `kind` for these filters."""
     if kind == "steps":
         return an.steps_report(conn, tables, filters, now, measure)
@@ -135,13 +147,14 @@ def build(conn: sa.Connection, tables: an.Tables, kind: str, query: ReportQuery,
             raise ValidationError([Problem("the measures report needs a field", field="field",
                                            hint="add ?field=total_charge")])
         return an.measure_report(conn, tables, filters, query.field, group_by=query.group_by,
-                                 source="task" if query.step else "case", step=query.step)
+                                 source="task" if query.step else "case", step=query.step,
+                                 hide=hide)
     if kind == "progress":
         if not query.group_by:
             raise ValidationError([Problem("the progress list needs a case variable to group "
                                            "by", field="group_by", hint="add ?group_by=dealer")])
         return an.progress_report(conn, tables, filters, query.group_by, remarks=query.remarks,
-                                  active_only=not query.all_cases)
+                                  active_only=not query.all_cases, hide=hide)
     raise NotFoundError(f"no report '{kind}'", hint="reports: " + ", ".join(KINDS))
 
 
@@ -152,9 +165,10 @@ def run(svc: Services, principal: Principal, kind: str, query: ReportQuery) -> a
     query = query.checked()
     filters = query.filters(ZoneInfo(svc.settings.timezone))
     measure = measure_for(svc, query.time_kind)
+    hide = hide_for(svc, principal, query.process)
     with svc.db() as db:
         report = build(db.conn, scoped_tables(db, principal), kind, query, filters, svc.now(),
-                       measure)
+                       measure, hide)
     return replace(report, zone=ZoneInfo(svc.settings.timezone))
 
 

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from liucheng.org.masking import DEFAULT_MASKED
+from liucheng.org.masking import DEFAULT_MASKED, masked_names
 from liucheng.org.sessions import Lifetime
 from liucheng.org.throttle import Limits
 from liucheng.storage.database import database_url
@@ -45,9 +45,7 @@ class Settings:
                    secure_cookies=_flag(env.get("LIUCHENG_SECURE_COOKIES")),
                    trust_proxy=_flag(env.get("LIUCHENG_TRUST_PROXY")),
                    timezone=env.get("LIUCHENG_TIMEZONE", "Asia/Shanghai"),
-                   masked_fields=tuple(f.strip() for f in env.get(
-                       "LIUCHENG_MASKED_FIELDS", ",".join(DEFAULT_MASKED)).split(",")
-                       if f.strip()))
+                   masked_fields=masked_names(env.get("LIUCHENG_MASKED_FIELDS")))
         return replace(base, **overrides)  # type: ignore[arg-type]
 
     def resolved_secret(self) -> str:

@@ -16,6 +16,7 @@ import typer
 
 from liucheng.cli.output import console, print_json, table
 from liucheng.errors import Problem, ValidationError
+from liucheng.rules import jsontext
 from liucheng.runtime import Engine
 from liucheng.runtime.jobs import JobExecutor, work
 
@@ -36,7 +37,7 @@ def _pairs(items: list[str] | None, what: str = "variable") -> dict[str, Any]:
                                            hint=f"write the {what} as key=value")])
         key, raw = item.split("=", 1)
         try:
-            out[key.strip()] = json.loads(raw)
+            out[key.strip()] = jsontext.loads(raw)
         except json.JSONDecodeError:
             out[key.strip()] = raw
     return out

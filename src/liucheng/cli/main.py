@@ -16,6 +16,7 @@ from sqlalchemy import exc as sa_exc
 
 from liucheng.cli.output import console, exit_code, print_error, print_json, table, when
 from liucheng.errors import LiuchengError, Problem, ValidationError
+from liucheng.rules import jsontext
 from liucheng.runtime import Engine
 
 app = typer.Typer(help="liucheng (流程): business processes for offices.", no_args_is_help=True,
@@ -44,7 +45,7 @@ def parse_vars(items: list[str] | None) -> dict[str, Any]:
                                            hint="write e.g. --var amount=120000")])
         key, raw = item.split("=", 1)
         try:
-            out[key.strip()] = json.loads(raw)
+            out[key.strip()] = jsontext.loads(raw)  # 12345678901234567.89 keeps its digits
         except json.JSONDecodeError:
             out[key.strip()] = raw
     return out

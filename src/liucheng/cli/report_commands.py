@@ -3,12 +3,16 @@
 Reports read the product database (`--db`) or an analysis space of imported logs
 (`--space FILE`). They print a Rich table, or `--json` / `--csv` for scripts, and
 `--xlsx FILE` writes an Excel workbook. Open steps are measured up to `--at` (default:
-now; for an imported log, the time of its last event).
+now; for an imported log, the time of its last event). Event logs and the reports that show
+case variables (`progress`, `measures`) mask ID and mobile numbers and the names in
+LIUCHENG_MASKED_FIELDS, as the pages do for people without `sensitive.read`; `--unmasked`
+writes them in full, for those entitled to see them.
 """
 
 from __future__ import annotations
 
 import gzip
+import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -25,6 +29,7 @@ from liucheng.analytics.measures import Source
 from liucheng.analytics.people import By
 from liucheng.cli.output import console, print_json
 from liucheng.errors import LiuchengError, NotFoundError, Problem, ValidationError
+from liucheng.org.masking import hider, masked_names, sensitive_in
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 report_app = typer.Typer(help="Reports: bottlenecks, cycle time, workload, measures, …",
@@ -48,6 +53,9 @@ CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV.")]
 XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help="Write an Excel file.")]
 WideOpt = Annotated[bool, typer.Option("--wide", help="Show every column.")]
 DoneOpt = Annotated[bool, typer.Option("--completed-only", help="Leave open steps out.")]
+UnmaskedOpt = Annotated[bool, typer.Option(
+    "--unmasked", help="Write ID and mobile numbers in full (only for people entitled to "
+    "see them; masked by default).")]
 
 
 def parse_time(text: str | None, what: str) -> datetime | None:
@@ -78,11 +86,22 @@ class Origin:
             from liucheng.runtime import Engine
             from liucheng.storage.tables import events, instances, tasks
 
-            self.engine: sa.Engine = Engine(db).db
+            self.product: Engine | None = Engine(db)
+            self.engine: sa.Engine = self.product.db
             self.tables = an.Tables(instances, tasks, events)
         else:
+            self.product = None
             self.engine, self.tables = self.space.db, self.space.tables
         self.now = parse_time(at, "at") or self._log_end(process) or datetime.now(UTC)
+
+    def hide(self, key: str | None, unmasked: bool | None) -> an.Hide:
+        """What the values of case variables become: masked when sensitive in a version of
+        the process (an imported log: when named in LIUCHENG_MASKED_FIELDS)."""
+        if unmasked is None or unmasked:
+            return an.show_all
+        masked = masked_names(os.environ.get("LIUCHENG_MASKED_FIELDS"))
+        return hider(self.product.sensitive(key, masked) if self.product is not None
+                     else sensitive_in((), masked))
 
     def _log_end(self, process: str | None) -> datetime | None:
         if self.space is None:
@@ -130,19 +149,21 @@ def show(report: an.Report, *, as_json: bool, as_csv: bool, xlsx: Path | None,
             console.print(f"  {note}", markup=False)
 
 
-Build = Callable[[sa.Connection, an.Tables, an.Filters, datetime], an.Report]
+Build = Callable[[sa.Connection, an.Tables, an.Filters, datetime, an.Hide], an.Report]
 
 
 def run(build: Build, *, db: str | None, space: Path | None, process: str | None,
         version: int | None, start: str | None, end: str | None, at: str | None,
         include_open: bool = True, as_json: bool, as_csv: bool, xlsx: Path | None,
-        wide: bool) -> None:
+        wide: bool, unmasked: bool | None = None) -> None:
+    """Build and show a report; `unmasked` is None for reports without case variables."""
     filters = an.Filters(process, version, parse_time(start, "from"), parse_time(end, "to"),
                          include_open)
     source = Origin(db, space, at, process)
     try:
         with source.engine.connect() as conn:
-            report = build(conn, source.tables, filters, source.now)
+            report = build(conn, source.tables, filters, source.now,
+                           source.hide(process, unmasked))
     finally:
         if source.space is not None:
             source.space.close()
@@ -157,7 +178,7 @@ def steps(db: DbOpt = None, space: SpaceOpt = None, process: ProcessOpt = None,
           wide: WideOpt = False) -> None:
     """Per step: visits, open queue, overdue, waiting / working / total time."""
     m = _measure(working_time, calendar)
-    run(lambda c, t, f, n: an.steps_report(c, t, f, n, m), db=db, space=space, process=process,
+    run(lambda c, t, f, n, h: an.steps_report(c, t, f, n, m), db=db, space=space, process=process,
         version=version, start=start, end=end, at=at, include_open=not completed_only,
         as_json=as_json, as_csv=as_csv, xlsx=xlsx, wide=wide)
 
@@ -170,7 +191,7 @@ def bottlenecks(db: DbOpt = None, space: SpaceOpt = None, process: ProcessOpt = 
                 wide: WideOpt = False) -> None:
     """Steps ranked by the waiting time they cause, with the reason."""
     m = _measure(working_time, calendar)
-    run(lambda c, t, f, n: an.bottleneck_report(c, t, f, n, m), db=db, space=space,
+    run(lambda c, t, f, n, h: an.bottleneck_report(c, t, f, n, m), db=db, space=space,
         process=process, version=version, start=start, end=end, at=at, as_json=as_json,
         as_csv=as_csv, xlsx=xlsx, wide=wide)
 
@@ -186,7 +207,7 @@ def cycle(period: Annotated[str, typer.Option(help="day, week or month")] = "wee
         raise ValidationError([Problem(f"'{period}' is not a period", field="period",
                                        hint="use day, week or month")])
     m, p = _measure(working_time, calendar), _period(period)
-    run(lambda c, t, f, n: an.cycle_time_report(c, t, f, n, m, p), db=db, space=space,
+    run(lambda c, t, f, n, h: an.cycle_time_report(c, t, f, n, m, p), db=db, space=space,
         process=process, version=version, start=start, end=end, at=at, as_json=as_json,
         as_csv=as_csv, xlsx=xlsx, wide=wide)
 
@@ -207,7 +228,7 @@ def workload(by: Annotated[str, typer.Option(help="person or role")] = "person",
         raise ValidationError([Problem(f"'{by}' is not person or role", field="by")])
     m = _measure(working_time, calendar)
     who: By = "role" if by == "role" else "person"
-    run(lambda c, t, f, n: an.workload_report(c, t, f, n, m, who), db=db, space=space,
+    run(lambda c, t, f, n, h: an.workload_report(c, t, f, n, m, who), db=db, space=space,
         process=process, version=version, start=start, end=end, at=at, as_json=as_json,
         as_csv=as_csv, xlsx=xlsx, wide=wide)
 
@@ -218,7 +239,7 @@ def rework(db: DbOpt = None, space: SpaceOpt = None, process: ProcessOpt = None,
            as_json: JsonOpt = False, as_csv: CsvOpt = False, xlsx: XlsxOpt = None,
            wide: WideOpt = False) -> None:
     """Steps that cases went through more than once (returns, loops)."""
-    run(lambda c, t, f, n: an.rework_report(c, t, f), db=db, space=space, process=process,
+    run(lambda c, t, f, n, h: an.rework_report(c, t, f), db=db, space=space, process=process,
         version=version, start=start, end=end, at=None, as_json=as_json, as_csv=as_csv,
         xlsx=xlsx, wide=wide)
 
@@ -232,13 +253,13 @@ def measures(field: Annotated[str, typer.Option("--field", "-f", help="Numeric f
              db: DbOpt = None, space: SpaceOpt = None, process: ProcessOpt = None,
              version: VersionOpt = None, start: FromOpt = None, end: ToOpt = None,
              as_json: JsonOpt = False, as_csv: CsvOpt = False, xlsx: XlsxOpt = None,
-             wide: WideOpt = False) -> None:
+             wide: WideOpt = False, unmasked: UnmaskedOpt = False) -> None:
     """Count, sum and average of a form field, grouped by a case variable."""
     src: Source = "task" if step else "case"
-    run(lambda c, t, f, n: an.measure_report(c, t, f, field, group_by=group_by, source=src,
-                                             step=step),
+    run(lambda c, t, f, n, h: an.measure_report(c, t, f, field, group_by=group_by, source=src,
+                                             step=step, hide=h),
         db=db, space=space, process=process, version=version, start=start, end=end, at=None,
-        as_json=as_json, as_csv=as_csv, xlsx=xlsx, wide=wide)
+        as_json=as_json, as_csv=as_csv, xlsx=xlsx, wide=wide, unmasked=unmasked)
 
 
 @report_app.command("progress")
@@ -250,12 +271,12 @@ def progress(group_by: Annotated[str, typer.Option("--group-by", "-g",
              = False, db: DbOpt = None, space: SpaceOpt = None, process: ProcessOpt = None,
              version: VersionOpt = None, start: FromOpt = None, end: ToOpt = None,
              as_json: JsonOpt = False, as_csv: CsvOpt = False, xlsx: XlsxOpt = None,
-             wide: WideOpt = False) -> None:
+             wide: WideOpt = False, unmasked: UnmaskedOpt = False) -> None:
     """Cases grouped by a case variable (e.g. per dealer): current step and remarks."""
-    run(lambda c, t, f, n: an.progress_report(c, t, f, group_by, remarks=remarks,
-                                              active_only=not all_cases),
+    run(lambda c, t, f, n, h: an.progress_report(c, t, f, group_by, remarks=remarks,
+                                              active_only=not all_cases, hide=h),
         db=db, space=space, process=process, version=version, start=start, end=end, at=None,
-        as_json=as_json, as_csv=as_csv, xlsx=xlsx, wide=wide)
+        as_json=as_json, as_csv=as_csv, xlsx=xlsx, wide=wide, unmasked=unmasked)
 
 
 @report_app.command("flows")
@@ -265,7 +286,7 @@ def flows(db: DbOpt = None, space: SpaceOpt = None, process: ProcessOpt = None,
           as_csv: CsvOpt = False, xlsx: XlsxOpt = None, wide: WideOpt = False) -> None:
     """Directly-follows pairs of steps with the time between them."""
     m = _measure(working_time, calendar)
-    run(lambda c, t, f, n: an.flow_report(c, t, f, n, m), db=db, space=space, process=process,
+    run(lambda c, t, f, n, h: an.flow_report(c, t, f, n, m), db=db, space=space, process=process,
         version=version, start=start, end=end, at=at, as_json=as_json, as_csv=as_csv,
         xlsx=xlsx, wide=wide)
 
@@ -277,16 +298,20 @@ def export_log(key: Annotated[str, typer.Argument(help="Process key.")],
                = None, version: VersionOpt = None,
                case_attr: Annotated[list[str] | None, typer.Option(
                    "--case-attr", help="Case variable to add as a CSV column.")] = None,
-               db: DbOpt = None, space: SpaceOpt = None, at: AtOpt = None) -> None:
-    """Export a process's history as an event log (XES or CSV), streamed."""
+               db: DbOpt = None, space: SpaceOpt = None, at: AtOpt = None,
+               unmasked: UnmaskedOpt = False) -> None:
+    """Export a process's history as an event log (XES or CSV), streamed; ID and mobile
+    numbers masked unless --unmasked."""
     if format not in ("xes", "csv"):
         raise ValidationError([Problem(f"'{format}' is not xes or csv", field="format")])
     source = Origin(db, space, at, key if space else None)
     filters = an.Filters(key, version)
+    hide = source.hide(key, unmasked)
     with source.engine.connect() as conn:
         chunks: Iterator[str] = (
-            an.export_xes(conn, source.tables, filters, source.now) if format == "xes"
-            else an.export_csv(conn, source.tables, filters, source.now, case_attr or []))
+            an.export_xes(conn, source.tables, filters, source.now, hide=hide)
+            if format == "xes"
+            else an.export_csv(conn, source.tables, filters, source.now, case_attr or [], hide))
         if output is None:
             for chunk in chunks:
                 typer.echo(chunk, nl=False)

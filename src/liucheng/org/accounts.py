@@ -21,7 +21,7 @@ from liucheng.org.errors import SignInRequired
 from liucheng.org.passwords import hash_password, needs_rehash, verify_password
 from liucheng.org.permissions import Principal, granted
 from liucheng.org.schema import DEFAULT_ORG, Db
-from liucheng.org.throttle import Limits, check, record
+from liucheng.org.throttle import Limits, admit, check, record
 
 RESERVED_USERS = frozenset({"system"})
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
@@ -237,6 +237,10 @@ def sign_in(db: Db, user_id: str, password: str, *, ip: str, now: datetime,
     acc = account(db, user_id) if user_id else None
     stored = acc["password_hash"] if acc else None
     ok = verify_password(stored, password)
+    try:
+        admit(db, user_id, ip, now=now, limits=limits)
+    except LiuchengError as exc:
+        return SignIn(None, exc)
     who = principal(db, user_id) if ok else None
     record(db, user_id or "-", ip, now=now, success=who is not None)
     if who is None:

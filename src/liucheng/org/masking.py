@@ -2,12 +2,13 @@
 without the `sensitive.read` permission.
 
 A value is sensitive when the process declares it with type `id_number` or `mobile` (a
-form field or a variable), or when its name is in the installation's masked list.
+form field or a variable), or when its name is in the installation's masked list. Exports
+and reports mask through a `hider` of the sensitive values of every version they cover.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from liucheng.model import ProcessDefinition, UserTask
@@ -15,6 +16,13 @@ from liucheng.model import ProcessDefinition, UserTask
 SENSITIVE_TYPES = frozenset({"id_number", "mobile"})
 DEFAULT_MASKED = ("id_number", "id_card", "mobile", "phone")
 Kinds = Mapping[str, str]
+
+
+def masked_names(setting: str | None) -> tuple[str, ...]:
+    """The installation's masked list from LIUCHENG_MASKED_FIELDS (comma-separated)."""
+    if setting is None:
+        return DEFAULT_MASKED
+    return tuple(name.strip() for name in setting.split(",") if name.strip())
 
 
 def sensitive_fields(definition: ProcessDefinition | None,
@@ -34,6 +42,25 @@ def sensitive_fields(definition: ProcessDefinition | None,
     return kinds
 
 
+def sensitive_in(definitions: Iterable[ProcessDefinition],
+                 masked: Iterable[str] = DEFAULT_MASKED) -> dict[str, str]:
+    """The sensitive values of several definitions (a process's versions): a name
+    sensitive in one of them is masked in all."""
+    masked = tuple(masked)
+    kinds = sensitive_fields(None, masked)
+    for definition in definitions:
+        kinds.update(sensitive_fields(definition, masked))
+    return kinds
+
+
+def hider(kinds: Kinds) -> Callable[[str, Any], Any]:
+    """(variable name, value) → the value masked when the name is sensitive."""
+    def hide(name: str, value: Any) -> Any:
+        return mask_value(value, kinds[name]) if name in kinds and not isinstance(
+            value, dict | list) else value
+    return hide
+
+
 def mask_value(value: Any, kind: str = "text") -> Any:
     """ID 110105199001011234 → 1101**********1234; mobile 13812345678 → 138****5678."""
     if value is None or value == "":
@@ -49,8 +76,8 @@ def mask_value(value: Any, kind: str = "text") -> Any:
 
 
 def mask_values(values: Mapping[str, Any], kinds: Kinds) -> dict[str, Any]:
-    return {k: mask_value(v, kinds[k]) if k in kinds and not isinstance(v, dict | list) else v
-            for k, v in values.items()}
+    hide = hider(kinds)
+    return {k: hide(k, v) for k, v in values.items()}
 
 
 HISTORY_KEYS = ("variables", "data")

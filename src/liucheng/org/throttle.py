@@ -1,6 +1,14 @@
 """Sign-in throttling: after 5 failures for one user id from one address within 15 minutes
 further attempts are refused until the window passes; one address is also capped across
 all user ids (password spraying). Every attempt is kept as a record.
+
+A sign-in looks first (`check`, refusing at once what is already over a limit), checks the
+password, then is admitted (`admit`): the same count again, serialised per address, in the
+transaction that records the attempt. Attempts from one address sent at once are counted one
+after another, so neither limit lets more guesses through than it allows: SQLite serialises
+every writer (BEGIN IMMEDIATE); on PostgreSQL `admit` takes a transaction lock on the address
+(both limits count the failures of one address), held only while the attempt is recorded —
+passwords are checked in parallel.
 """
 
 from __future__ import annotations
@@ -21,13 +29,17 @@ class Limits:
     window: timedelta = timedelta(minutes=15)
 
 
+def admit(db: Db, user_id: str, ip: str, *, now: datetime, limits: Limits) -> None:
+    """`check`, one attempt per address at a time until this transaction ends: the attempt
+    must be recorded in it, so the next one from the address counts it."""
+    if db.conn.dialect.name == "postgresql":
+        db.conn.execute(sa.select(sa.func.pg_advisory_xact_lock(
+            sa.func.hashtext("liucheng.sign_in:" + ip))))
+    check(db, user_id, ip, now=now, limits=limits)
+
+
 def check(db: Db, user_id: str, ip: str, *, now: datetime, limits: Limits) -> None:
     """Raise TooManyAttempts when this user id or address has failed too often lately."""
-    if db.conn.dialect.name == "postgresql":
-        # one attempt per user id at a time (until this transaction ends): guesses sent in
-        # parallel must each see the failures before them (SQLite serialises all writers)
-        db.conn.execute(sa.select(sa.func.pg_advisory_xact_lock(
-            sa.func.hashtext("liucheng.sign_in:" + user_id))))
     la = db.t.login_attempts
     since = now - limits.window
     failed = sa.and_(la.c.success.is_(False), la.c.at > since,

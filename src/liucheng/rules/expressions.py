@@ -410,7 +410,8 @@ def evaluate(
 
 
 def to_json(value: Any) -> Any:
-    """Turn an expression result into a JSON value (decimals become int or float)."""
+    """Turn an expression result into a JSON value: whole numbers become int, other
+    decimals stay exact `Decimal`s (JSON numbers with every digit, see `rules.jsontext`)."""
     if _size(value) > MAX_SIZE:
         raise ExpressionError(f"expression result larger than {MAX_SIZE} items")
     if isinstance(value, int) and not isinstance(value, bool):
@@ -422,9 +423,9 @@ def to_json(value: Any) -> Any:
             raise ExpressionError(f"'{value}' cannot be stored as a number")
         if value == value.to_integral_value():
             return _integer(value)
-        if value.adjusted() > 300:  # float() would make it infinity
-            raise ExpressionError(f"'{value}' is too large to store")
-        return float(value)
+        if abs(value.adjusted()) > MAX_DIGITS or len(value.as_tuple().digits) > MAX_DIGITS:
+            raise ExpressionError(f"'{value:.6}' has too many digits to store")
+        return value
     if isinstance(value, (list, tuple)):
         return [to_json(v) for v in value]
     if isinstance(value, Mapping):

@@ -1,7 +1,11 @@
 """Uploaded files, stored once by SHA-256 under the data directory.
 
 A file is accepted only if its size is within the limit and its content is what its name
-says (the first bytes are checked, so a renamed executable is refused). The `attachments`
+says (the first bytes are checked, so a renamed executable is refused). Word and Excel
+files are zip archives: one is refused unless it opens as a zip, has at most 1,000 entries
+and at most 200 MB unpacked, no entry past 100 KB unpacks to more than 100 times its packed
+size, and every entry unpacks to exactly the size it declares — a zip bomb is refused
+before anything reads it. The `attachments`
 table records which case a file belongs to and who uploaded it; downloads are allowed to
 the people on that case (checked by the Engine).
 """
@@ -9,13 +13,21 @@ the people on that case (checked by the Engine).
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from liucheng.errors import Problem, ValidationError
 
 MAX_SIZE = 20 * 1024 * 1024
+ZIP_TYPES = (".docx", ".xlsx")
+ZIP_ENTRIES = 1000
+ZIP_UNPACKED = 200 * 1024 * 1024
+ZIP_RATIO = 100  # as Apache POI: unpacked / packed, for entries past ZIP_GRACE
+ZIP_GRACE = 100 * 1024
 SIGNATURES: dict[str, tuple[tuple[bytes, ...], tuple[str, ...]]] = {
     "application/pdf": ((b"%PDF-",), (".pdf",)),
     "image/png": ((b"\x89PNG\r\n\x1a\n",), (".png",)),
@@ -51,6 +63,8 @@ def sniff(content: bytes, filename: str) -> str:
                 content.decode("utf-8")
             except UnicodeDecodeError:
                 break
+        if suffix in ZIP_TYPES:
+            _check_zip(content, filename)
         return content_type
     else:
         allowed = sorted({s for _, suffixes in SIGNATURES.values() for s in suffixes})
@@ -58,6 +72,35 @@ def sniff(content: bytes, filename: str) -> str:
                                        field="file", hint=f"upload one of {', '.join(allowed)}")])
     raise ValidationError([Problem(f"'{filename}' is not really a {suffix} file", field="file",
                                    hint="upload the original scan or document")])
+
+
+def _check_zip(content: bytes, filename: str) -> None:
+    """Refuse a damaged Office file, or one that unpacks to far more than it weighs."""
+    def refuse(why: str) -> ValidationError:
+        return ValidationError([Problem(f"'{filename}' {why}", field="file",
+                                        hint="save the document again in Word or Excel, "
+                                        "or upload it as a PDF")])
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        entries = archive.infolist()
+        if len(entries) > ZIP_ENTRIES:
+            raise refuse(f"holds {len(entries)} files; at most {ZIP_ENTRIES} are accepted")
+        unpacked = sum(e.file_size for e in entries)
+        if unpacked > ZIP_UNPACKED:
+            raise refuse(f"unpacks to {unpacked // 2**20} MB; at most "
+                         f"{ZIP_UNPACKED // 2**20} MB is accepted")
+        for e in entries:
+            if e.file_size > ZIP_GRACE and e.file_size > ZIP_RATIO * max(e.compress_size, 1):
+                raise refuse(f"is a zip bomb: {e.filename[:80]} unpacks to "
+                             f"{e.file_size // max(e.compress_size, 1)} times its size")
+        for e in entries:  # the sizes declared are what unpacks (zipfile stops there, and
+            with archive.open(e) as entry:  # checks the CRC at the end)
+                while entry.read(1 << 20):
+                    pass
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError,
+            RuntimeError, EOFError, ValueError, OSError) as exc:  # RuntimeError: encrypted
+        raise refuse(f"is not a readable {PurePath(filename).suffix.lower()} file ({exc})"
+                     ) from None
 
 
 def safe_name(filename: str) -> str:

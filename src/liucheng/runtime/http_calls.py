@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -41,6 +42,7 @@ from liucheng.errors import (
     StateError,
 )
 from liucheng.model import ProcessDefinition, ServiceTask
+from liucheng.rules import jsontext
 from liucheng.runtime.outbox import ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign_json
 from liucheng.storage.jobs import delete_jobs, extend_lease, insert_job, reschedule, take
 
@@ -139,7 +141,7 @@ def _decode(data: bytes, response: httpx.Response) -> Any:
         raise ValueError(name)  # NaN and Infinity are not JSON values we can store
 
     try:
-        return json.loads(data, parse_constant=no_constants)
+        return json.loads(data, parse_float=Decimal, parse_constant=no_constants)
     except ValueError:
         return data.decode(response.encoding or "utf-8", errors="replace")
 
@@ -188,8 +190,7 @@ def send(request: Row, settings: HttpSettings, call: str, now: datetime) -> Answ
         if not settings.allows(url.host):
             raise _Refused(f"the host '{url.host}' is not in the allowed hosts "
                            "(LIUCHENG_HTTP_ALLOWED_HOSTS)")
-        content = (None if "body" not in request else json.dumps(
-            request["body"], ensure_ascii=False, separators=(",", ":")).encode())
+        content = None if "body" not in request else jsontext.dumps(request["body"]).encode()
         headers = _headers(request, settings, call, content, now)
         deadline = time.monotonic() + timeout
         with httpx.Client(timeout=timeout, follow_redirects=False,

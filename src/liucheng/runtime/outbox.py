@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import smtplib
 import ssl
 import time
@@ -36,6 +35,7 @@ import httpx
 import sqlalchemy as sa
 
 from liucheng.errors import ConfigurationError
+from liucheng.rules import jsontext
 from liucheng.runtime.notify import TEXTS
 from liucheng.storage.repository import Repository
 from liucheng.storage.tables import instances, outbox, tasks, users
@@ -291,8 +291,7 @@ def render_webhook(hook: Webhook, message: Row, now: datetime) -> tuple[str, dic
             stamp = str(int(now.timestamp() * 1000))
             url += ("&" if "?" in url else "?") + (
                 f"timestamp={stamp}&sign={dingtalk_sign(hook.secret, stamp)}")
-    body = json.dumps(payload, ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":")).encode()
+    body = jsontext.dumps(payload, sort_keys=True).encode()  # amounts with every digit
     if hook.kind == "json":
         stamp = str(int(now.timestamp()))
         headers.update({ID_HEADER: message["id"], TIMESTAMP_HEADER: stamp,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,6 +42,7 @@ from liucheng.errors import (
     NotFoundError,
 )
 from liucheng.model import ProcessDefinition
+from liucheng.org.masking import DEFAULT_MASKED, sensitive_in
 from liucheng.rules.expressions import BUILTINS
 from liucheng.runtime.calls import calls_round
 from liucheng.runtime.definitions import checksum, compile_source, detect_format
@@ -199,6 +200,15 @@ class Engine(HumanTaskActions, EventActions):
     def definitions(self, key: str | None = None) -> list[DefinitionView]:
         with self.reading() as repo:
             return [DefinitionView.of(r) for r in repo.definitions(key)]
+
+    def sensitive(self, key: str | None = None,
+                  masked: Iterable[str] = DEFAULT_MASKED) -> dict[str, str]:
+        """Variable name → masking kind of the sensitive values of every version of the
+        process (of every process without a key): what exports and reports mask."""
+        with self.reading() as repo:
+            rows = repo.definitions(key)
+        return sensitive_in((compile_source(r["source"], r["format"], r["key"]) for r in rows),
+                            masked)
 
     def process(self, key: str, version: int | None = None) -> ProcessDefinition:
         with self.reading() as repo:

@@ -3,6 +3,8 @@
 SQLite serialises writers: every transaction starts with `BEGIN IMMEDIATE`, so two
 commands on one case never interleave, and waits up to `busy_timeout` for the lock.
 PostgreSQL locks the instance row with `SELECT … FOR UPDATE` (see repository.py).
+JSON columns are written and read by `liucheng.rules.jsontext`: decimals keep every digit
+(as JSON number text in SQLite, as `numeric` inside PostgreSQL's JSONB).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from liucheng.errors import ConfigurationError
+from liucheng.rules import jsontext
 
 DEFAULT_URL = "sqlite:///liucheng.db"
 
@@ -46,7 +49,9 @@ def create_engine(url: str | None = None, *, synchronous: str = "NORMAL") -> sa.
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+        engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False},
+                                  json_serializer=jsontext.dumps,
+                                  json_deserializer=jsontext.loads)
 
         @sa.event.listens_for(engine, "connect")
         def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -68,7 +73,9 @@ def create_engine(url: str | None = None, *, synchronous: str = "NORMAL") -> sa.
     if parsed.get_backend_name() == "postgresql":
         # no pre-ping: it costs a round trip per checkout; a dead connection fails the
         # command, which rolls back and can be retried
-        return sa.create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
+        return sa.create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800,
+                                json_serializer=jsontext.dumps,
+                                json_deserializer=jsontext.loads)
     raise ConfigurationError(f"unsupported database '{parsed.get_backend_name()}'",
                              hint="liucheng runs on SQLite and PostgreSQL")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,6 +19,7 @@ from liucheng.engine import (
 from liucheng.engine.commands import Actor, Command
 from liucheng.loaders.yaml_dsl import load_yaml
 from liucheng.model import ProcessDefinition
+from liucheng.rules import jsontext
 
 ADMIN = Actor("admin", admin=True)
 
@@ -43,7 +43,7 @@ class Case:
     def run(self, command: Command) -> None:
         """Run on the live state and on a JSON save of it; both must agree, and replay too."""
         start = self.counter
-        saved = json.loads(json.dumps(self.state)) if self.state is not None else None
+        saved = jsontext.loads(jsontext.dumps(self.state)) if self.state is not None else None
         live = decide(self.definition, self.state, command, self._ctx(start))
         restored = decide(self.definition, saved, command, self._ctx(start))
         assert restored.state == live.state, "save → restore → continue diverged"
@@ -52,7 +52,7 @@ class Case:
         self.counter = start + 100_000 if ids else start
         self.events += live.events
         assert replay(self.events) == live.state, "replaying the events gave another state"
-        json.dumps(live.state)  # state stays plain JSON
+        jsontext.dumps(live.state)  # state stays plain JSON (exact decimals)
         self.state = live.state
         self.effects = live.effects
         self.now += timedelta(minutes=5)

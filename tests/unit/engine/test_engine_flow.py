@@ -7,6 +7,7 @@ a replay of the events (see engine_harness.Case.run).
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 
 import pytest
 from engine_harness import ADMIN, Case
@@ -311,7 +312,7 @@ steps:
   - {id: sum, set: {total: price + fee}}
   - {id: a, role: clerk}
 """).start(price=0.1, fee=0.2)
-    assert case.state is not None and case.state["variables"]["total"] == 0.3
+    assert case.state is not None and case.state["variables"]["total"] == Decimal("0.3")
 
 
 def test_step_record_outcome_and_performer() -> None:

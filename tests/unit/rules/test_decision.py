@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -11,6 +10,7 @@ import pytest
 import yaml
 
 from liucheng.errors import ModelError
+from liucheng.rules import jsontext
 from liucheng.rules.decision import DecisionError, DecisionTable, evaluate, load_table
 
 LATE_INTEREST = """
@@ -67,7 +67,7 @@ def test_late_interest_history_record_is_json() -> None:
     assert record == {"decision": "late_interest", "hit_policy": "UNIQUE", "rules": [2],
                       "rule_ids": ["rule_2"], "inputs": {"days_late": 7},
                       "outputs": {"late_charge_months": 0.5, "late_charge": 1500}}
-    json.dumps(record)
+    jsontext.dumps(record)
 
 
 def test_late_interest_model() -> None:

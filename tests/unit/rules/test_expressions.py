@@ -79,8 +79,12 @@ def test_bounded_size() -> None:
         compile_expression("(" * 500 + "1" + ")" * 500)
 
 
-def test_to_json_turns_decimals_into_json_numbers() -> None:
-    assert to_json([Decimal("2"), Decimal("2.50"), {"a": Decimal("0.1")}]) == [2, 2.5, {"a": 0.1}]
+def test_to_json_keeps_decimals_exact() -> None:
+    """Whole numbers become int; other decimals stay Decimal, every digit kept (stored as
+    JSON numbers by rules.jsontext)."""
+    value = to_json([Decimal("2"), Decimal("2.50"), {"a": Decimal("12345678901234567.89")}])
+    assert value == [2, Decimal("2.50"), {"a": Decimal("12345678901234567.89")}]
+    assert isinstance(value[0], int) and isinstance(value[2]["a"], Decimal)
 
 
 def test_names_lists_variables_read() -> None:

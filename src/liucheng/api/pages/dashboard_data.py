@@ -45,6 +45,7 @@ class View:
     lang: str
     labels: Labels
     zone: ZoneInfo
+    hide: an.Hide = an.show_all  # case variables as the reader may see them
 
     def t(self, text: Text) -> str:
         return text.get(self.lang)
@@ -198,7 +199,7 @@ def progress(view: View, group_by: str, remarks: str | None, all_cases: bool
     """The progress list grouped by a case variable (per dealer): one entry per group."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for p in an.progress(view.conn, view.tables, view.filters, group_by, remarks=remarks,
-                         active_only=not all_cases):
+                         active_only=not all_cases, hide=view.hide):
         people = ", ".join(view.labels.person(u.strip())
                            for u in (p.assignee or "").split(",") if u.strip())
         groups.setdefault(p.group or "—", []).append({

@@ -15,12 +15,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from liucheng.analytics import show_all
 from liucheng.analytics.cycle import Period
 from liucheng.api.pages import dashboard_data as data
 from liucheng.api.pages.cases import field_errors
 from liucheng.api.pages.common import negotiate, render, see_other
 from liucheng.api.pages.labels import Labels
-from liucheng.api.reporting import ReportQuery, measure_for, scoped_tables
+from liucheng.api.reporting import ReportQuery, hide_for, measure_for, scoped_tables
 from liucheng.api.security import Need
 from liucheng.api.services import Services, services
 from liucheng.errors import NotFoundError, ValidationError
@@ -59,6 +60,7 @@ def _page(request: Request, who: Principal, svc: Services, key: str | None, page
     lang = negotiate(request, who)
     errors: dict[str, str] = {}
     extra: dict[str, Any] = {}
+    hide = hide_for(svc, who, key) if page == "progress" else show_all  # case variables
     with svc.db() as db:
         every = data.processes(Repository(db.conn))
         process = next((p for p in every if p["key"] == key), None)
@@ -79,7 +81,7 @@ def _page(request: Request, who: Principal, svc: Services, key: str | None, page
         if not errors:
             view = data.View(db.conn, scoped_tables(db, who), filters,
                              measure_for(svc, checked.time_kind), svc.now(), lang,
-                             Labels(svc, db), ZoneInfo(svc.settings.timezone))
+                             Labels(svc, db), ZoneInfo(svc.settings.timezone), hide)
             if process is not None:
                 process["compiled"] = view.labels.definition(process["definition"])
             extra = build(view, process or {}, checked)

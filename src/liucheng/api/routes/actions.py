@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends
 from liucheng.api import action_schemas as s
 from liucheng.api import schemas
 from liucheng.api.colleagues import require_colleagues
+from liucheng.api.exact import ExactRoute
 from liucheng.api.possible import case_options, holds, options_public, task_options
 from liucheng.api.security import Need
 from liucheng.api.services import Services, services
@@ -30,7 +31,7 @@ from liucheng.org import permissions as P
 from liucheng.org.permissions import Principal
 from liucheng.storage.repository import Repository
 
-router = APIRouter(prefix="/api/v1/tasks", tags=["task actions"])
+router = APIRouter(prefix="/api/v1/tasks", tags=["task actions"], route_class=ExactRoute)
 Row = dict[str, Any]
 
 

@@ -19,6 +19,7 @@ from liucheng.api import action_schemas as s
 from liucheng.api import schemas
 from liucheng.api.checklist import file_problems
 from liucheng.api.colleagues import require_colleagues
+from liucheng.api.exact import ExactRoute
 from liucheng.api.possible import case_options, options_public
 from liucheng.api.routes.actions import text_or_none
 from liucheng.api.security import Need
@@ -32,7 +33,7 @@ from liucheng.org.schema import Db
 from liucheng.rules.validators import RuleProblem
 from liucheng.storage.repository import Repository
 
-router = APIRouter(prefix="/api/v1/cases", tags=["case actions"])
+router = APIRouter(prefix="/api/v1/cases", tags=["case actions"], route_class=ExactRoute)
 Row = dict[str, Any]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from liucheng.api import schemas
+from liucheng.api.exact import ExactRoute
 from liucheng.api.forms import clean
 from liucheng.api.security import Need
 from liucheng.api.services import Services, services
@@ -17,7 +18,7 @@ from liucheng.org import permissions as P
 from liucheng.org.permissions import Principal
 from liucheng.storage.repository import Repository
 
-router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+router = APIRouter(prefix="/api/v1/cases", tags=["cases"], route_class=ExactRoute)
 
 
 def lang_of(request: Request) -> str:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from liucheng.api import schemas
 from liucheng.api.checklist import checklist_problems
+from liucheng.api.exact import ExactRoute
 from liucheng.api.forms import clean, message
 from liucheng.api.routes.cases import lang_of
 from liucheng.api.security import Need
@@ -20,7 +21,7 @@ from liucheng.org import permissions as P
 from liucheng.org.permissions import Principal
 from liucheng.storage.repository import Repository
 
-router = APIRouter(prefix="/api/v1", tags=["tasks"])
+router = APIRouter(prefix="/api/v1", tags=["tasks"], route_class=ExactRoute)
 
 
 @router.get("/tasks", response_model=schemas.TaskPage)
