@@ -31,6 +31,9 @@ def sensitive_fields(definition: ProcessDefinition | None,
                 for f in element.form:
                     if f.type in SENSITIVE_TYPES:
                         kinds[f.id] = f.type
+                    for sub in f.options.get("fields", ()) if f.type == "group" else ():
+                        if isinstance(sub, Mapping) and sub.get("type") in SENSITIVE_TYPES:
+                            kinds[str(sub.get("id"))] = str(sub["type"])
     return kinds
 
 
@@ -49,7 +52,10 @@ def mask_value(value: Any, kind: str = "text") -> Any:
 
 
 def mask_values(values: Mapping[str, Any], kinds: Kinds) -> dict[str, Any]:
-    return {k: mask_value(v, kinds[k]) if k in kinds and not isinstance(v, dict | list) else v
+    """Sensitive values masked, also inside the entries of a repeating group."""
+    return {k: mask_value(v, kinds[k]) if k in kinds and not isinstance(v, dict | list)
+            else [mask_values(i, kinds) if isinstance(i, Mapping) else i for i in v]
+            if isinstance(v, list) else v
             for k, v in values.items()}
 
 
