@@ -54,15 +54,17 @@ def _context(svc: Services, who: Principal, task_id: str) -> dict[str, Any]:
         submitted = [(names.get(k), k, *labels.row(definition_id, k, v))
                      for k, v in (task["data"] or {}).items() if shown(v)]
         values = {f.id: known[f.id] for f in fields if f.id in known and f.id not in masked}
-        return {"task": task, "case": case, "fields": fields, "values": values,
-                "prefilled": list(values), "people": pickable(svc, who, fields),
-                "case_values": listed, "submitted": submitted,
-                "masked_values": {f.id: known[f.id] for f in fields if f.id in masked},
-                "step": labels.step(case_row["definition_id"], row["element"]),
-                "case_title": labels.case_title(case_row),
-                "role_name": labels.role(row["role"]),
-                "assignee_name": labels.person(row["assignee"]),
-                "completed_by_name": labels.person(row["completed_by"])}
+        out = {"task": task, "case": case, "fields": fields, "values": values,
+               "prefilled": list(values),
+               "case_values": listed, "submitted": submitted,
+               "masked_values": {f.id: known[f.id] for f in fields if f.id in masked},
+               "step": labels.step(case_row["definition_id"], row["element"]),
+               "case_title": labels.case_title(case_row),
+               "role_name": labels.role(row["role"]),
+               "assignee_name": labels.person(row["assignee"]),
+               "completed_by_name": labels.person(row["completed_by"])}
+    out["people"] = pickable(svc, who, fields)  # its own transaction
+    return out
 
 
 def task_response(request: Request, who: Principal, svc: Services, task_id: str, *,

@@ -34,6 +34,8 @@
         var sub = input.name.split(".").slice(2).join(".");
         input.name = id + "." + n + "." + sub;
         input.id = "f-" + id + "-" + n + "-" + sub;
+        var label = input.getAttribute("aria-label");
+        if (label) { input.setAttribute("aria-label", label.replace(/\s\d+$/, " " + n)); }
       });
       row.querySelector("[data-row-remove]").hidden = group.querySelectorAll("tr[data-row]").length < 2;
     });
