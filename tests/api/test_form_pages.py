@@ -83,6 +83,7 @@ def test_starting_hands_in_the_first_step_and_values_read_as_people_say_them(wor
     task = world.svc.engine.tasks(case=case_id)[0].id
     review = world.session("bob").get(f"/tasks/{task}").text
     assert "<td>是</td>" in review and "<td>赵强</td>" in review
+    assert "138****0001" in review and "13800000001" not in review  # bob may not see phones
 
 
 def test_a_person_not_in_the_directory_or_without_the_role_is_an_error_at_the_field(
