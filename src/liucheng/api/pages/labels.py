@@ -65,14 +65,18 @@ class Labels:
         return self._people.get(user_id, user_id)
 
     def fields(self, definition_id: str) -> dict[str, Text]:
-        """Variable name → label, from the form fields and declared variables."""
+        """Variable name → label, from the form fields (in step order), then the declared
+        variables."""
         definition = self.definition(definition_id)
-        out = {v.id: v.label for v in definition.variables if v.label}
-        for element, _ in definition.walk():
+        out: dict[str, Text] = {}
+        for element, _ in definition.walk():  # in the order the steps ask for them
             if isinstance(element, UserTask):
                 for f in element.form:
                     if f.label and f.id not in out:
                         out[f.id] = f.label
+        for v in definition.variables:
+            if v.label:
+                out.setdefault(v.id, v.label)
         return out
 
     def spec(self, definition_id: str, name: str) -> Spec | None:
