@@ -162,3 +162,18 @@ def test_engine_refusals_are_in_the_page_language(world: World) -> None:
     late_en = english.post(f"/tasks/{world.task}/complete", data={
         "csrf_token": english.csrf, "note": "ok", "outcome": "approve"})
     assert "is already completed" in late_en.text and "已办结" not in late_en.text
+
+
+def test_a_first_step_for_someone_else_keeps_the_values_typed_for_them(world: World) -> None:
+    deployed(world)
+    bob = world.session("bob")  # a manager: 登记 is for staff
+    page = bob.get("/start/field_kinds").text
+    assert "发起后，“登记”交由员工办理；这里填写的内容随业务保存。" in page
+    assert 'name="outcome"' not in page  # the outcome is chosen by whoever registers
+    answer = bob.post("/start/field_kinds", data={"csrf_token": bob.csrf, **GOOD,
+                                                   "urgent": "false"})
+    assert answer.status_code == 303
+    case_id = answer.headers["location"].split("/")[2].split("?")[0]
+    case = world.svc.engine.case(case_id)
+    assert case.variables["urgent"] is False  # a yes/no answer, not the text "false"
+    assert [t.element for t in world.svc.engine.tasks(case=case_id)] == ["apply"]
