@@ -177,3 +177,14 @@ def test_a_first_step_for_someone_else_keeps_the_values_typed_for_them(world: Wo
     case = world.svc.engine.case(case_id)
     assert case.variables["urgent"] is False  # a yes/no answer, not the text "false"
     assert [t.element for t in world.svc.engine.tasks(case=case_id)] == ["apply"]
+
+
+def test_after_a_withdrawal_the_form_says_so_too(world: World) -> None:
+    alice, answer = started(world)
+    case_id = answer.headers["location"].split("/")[2].split("?")[0]
+    world.svc.engine.withdraw(case_id, user="alice", step="apply", comment="金额要改")
+    again = world.svc.engine.tasks(case=case_id)[0]
+    form = alice.get(f"/tasks/{again.id}").text
+    form = form[form.index('id="complete-form"'):]
+    assert "下面各栏是王丽撤回" in form and "撤回原因：" in form and "金额要改" in form
+    assert 'id="p-amount"' in form
