@@ -131,7 +131,7 @@ def _start(request: Request, svc: Services, who: Principal, key: str, data: dict
                       from_form=True)
     except ValidationError as exc:  # the case has started: the step is fixed on its page
         return task_response(request, who, svc, first["id"], notice="notice.started",
-                         posted=values, errors=field_errors(exc, lang), status=422)
+                             posted=values, errors=field_errors(exc, lang), status=422)
     return f"/cases/{case['id']}?notice=started"
 
 
