@@ -48,11 +48,23 @@ class LiuchengError(Exception):
 
     code = "error"
 
-    def __init__(self, message: str, *, hint: str | None = None, **context: Any) -> None:
+    def __init__(self, message: str, *, hint: str | None = None, message_zh: str | None = None,
+                 hint_zh: str | None = None, **context: Any) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.message_zh = message_zh  # for the zh-CN pages; the API and logs stay English
+        self.hint_zh = hint_zh
         self.context = {k: v for k, v in context.items() if v is not None}
+
+    def text(self, lang: str) -> str:
+        """The message in `lang` ('zh' or 'en'): Chinese where the raiser gave it."""
+        return self.message_zh if self.message_zh and not lang.startswith("en") else self.message
+
+    def hint_text(self, lang: str) -> str | None:
+        if self.hint_zh and not lang.startswith("en"):
+            return self.hint_zh
+        return self.hint
 
     def __str__(self) -> str:
         return self.message + (f" — {self.hint}" if self.hint else "")

@@ -23,7 +23,8 @@ pytestmark = pytest.mark.browser
 
 COMPLEX = Path(__file__).parent / "complex_gateway.bpmn"
 OR_PEOPLE = {"or.doc": ("周医生", ["resident_in_chief"]), "or.head": ("孙护士长", ["head_nurse"]),
-             "or.nurse": ("钱护士", ["circulating_nurse"]), "or.anaes": ("麻醉科", ["anaesthesia"]),
+             "or.nurse": ("钱护士", ["circulating_nurse"]),
+             "or.anaes": ("麻醉科", ["anaesthesia", "anaesthetist"]),  # also the anaesthetist
              "or.ward": ("病房护士", ["ward_nurse"])}
 # name, inpatient number, as the board shows the name, received in pre-op, emergency
 PATIENTS = [("欧阳娜娜", "Z0012345", "欧阳**", True, False),

@@ -398,3 +398,15 @@ def test_default_at_maturity_leads_to_disposal(office: Office) -> None:
     assert office.task(case, "dispose_property").role == "supervisor"
     office.do(case, "dispose_property")
     assert office.ended_at(case) == ["disposed"]
+
+
+def test_the_lead_officer_is_a_loan_officer_from_the_directory(office: Office) -> None:
+    for wrong in ("staff.a", "nobody"):  # a colleague without the role, and no one at all
+        case = office.start(user="staff.a")
+        with pytest.raises(ValidationError) as err:
+            office.do(case, "reception", "proceed", client_name="王建国",
+                      client_phone="13805310001", loan_amount=1, collateral="x",
+                      lead_officer=wrong)
+        assert [p.field for p in err.value.problems] == ["lead_officer"]
+        assert "主接待业务员" in err.value.problems[0].message_zh  # type: ignore[attr-defined]
+        assert office.open_steps(case) == ["reception"]  # nothing changed

@@ -91,7 +91,7 @@ def _one(field: FormField, value: Any, lang: str, today: date) -> tuple[Any, str
         return _number(field, value, "number", lang, label)
     if kind in MONEY:
         return _number(field, value, "money", lang, label)
-    if kind in BOOLEAN:
+    if kind in BOOLEAN or kind == "yesno":  # a checkbox, or the yes/no radio buttons
         if isinstance(value, bool):
             return value, None
         text = str(value).strip().lower()
@@ -143,7 +143,8 @@ def clean(fields: Sequence[FormField], raw: Mapping[str, Any], *, lang: str, tod
                                         field=field.id))
             continue
         typed, error = _one(field, value, lang, today)
-        if typed is False and field.required and require:  # a required checkbox must be ticked
+        if typed is False and field.required and require and field.type in BOOLEAN:
+            # a required checkbox must be ticked (a yes/no answer may be no)
             error = message("required", lang, label=field.label.get(lang) or field.id)
         if error:
             problems.append(Problem(error, field=field.id))

@@ -78,7 +78,8 @@ def case_public(svc: Services, db: Db, principal: Principal, row: Row) -> Row:
     masking = kinds(svc, principal, compiled(svc, db, row["definition_id"]))
     out = view.to_dict()
     out["variables"] = mask_values(view.variables, masking)
-    out["masked"] = sorted(k for k in masking if k in view.variables)
+    out["masked"] = sorted(k for k, v in view.variables.items() if k in masking or (
+        isinstance(v, list) and any(isinstance(i, dict) and masking.keys() & i for i in v)))
     out["open_tasks"] = [task_summary({**t, "case_title": row["title"],
                                        "business_key": row["business_key"]})
                          for t in case_tasks(db, row["id"], status="open")]

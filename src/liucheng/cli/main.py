@@ -16,6 +16,7 @@ from sqlalchemy import exc as sa_exc
 
 from liucheng.cli.output import console, exit_code, print_error, print_json, table, when
 from liucheng.errors import LiuchengError, Problem, ValidationError
+from liucheng.model.names import strict, unknown_names
 from liucheng.rules import jsontext
 from liucheng.runtime import Engine
 
@@ -69,11 +70,15 @@ def validate(file: Path, as_json: JsonOpt = False) -> None:
     text = _read(file)
     definition = Engine.validate(text, source_name=str(file))
     count = sum(1 for _ in definition.walk())
+    warnings = [] if strict(definition) else unknown_names(definition)  # strict: errors
     if as_json:
-        print_json({"valid": True, "process": definition.key, "elements": count})
+        print_json({"valid": True, "process": definition.key, "elements": count,
+                    "warnings": [str(w) for w in warnings]})
     else:
         console.print(f"{file}: valid — process '{definition.key}' "
                       f"({definition.name.get()}), {count} elements")
+        for warning in warnings:
+            console.print(f"warning: {warning}", style="yellow", markup=False, highlight=False)
 
 
 @app.command()

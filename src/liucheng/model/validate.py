@@ -59,6 +59,10 @@ def validate(definition: ProcessDefinition) -> list[Problem]:
     from liucheng.model.validate_multi import check_multi_instance
 
     problems.extend(check_multi_instance(definition, src))
+    from liucheng.model.names import strict, unknown_names
+
+    if strict(definition):  # elsewhere `liucheng validate` prints them as warnings
+        problems.extend(unknown_names(definition))
     return problems
 
 
@@ -192,6 +196,11 @@ def _check_human_task(definition: ProcessDefinition, element: UserTask, report: 
 
     for text_ in spec_problems(element.form):
         report(text_, element)
+    roles = {r.id for r in definition.roles}
+    for f in element.form:
+        if f.type == "user" and f.options.get("role") and f.options["role"] not in roles:
+            report(f"field '{f.id}' names the role '{f.options['role']}', which the process "
+                   "does not declare", element, _did_you_mean(str(f.options["role"]), roles))
     names = [f.id for f in element.form] + [d.id for d in element.documents]
     for dup in sorted({i for i in names if names.count(i) > 1}):
         report(f"field or document id '{dup}' is used twice in this step", element)

@@ -65,18 +65,25 @@ def require_action(db: Db, principal: Principal, task: Row, action: str) -> None
         return
     if task["status"] != "open":
         by = f" by {task['completed_by']}" if task.get("completed_by") else ""
+        done = "已办结" if task["status"] == "completed" else "已取消"
+        by_zh = f"（{task['completed_by']}）" if task.get("completed_by") else ""
         raise ConflictError(f"task '{task['id']}' ({task['name']}) is already "
-                            f"{task['status']}{by}", task=task["id"], hint="reload the inbox")
+                            f"{task['status']}{by}", task=task["id"], hint="reload the inbox",
+                            message_zh=f"任务“{task['name']}”{done}{by_zh}", hint_zh="请刷新待办")
     if task["assignee"] is not None:
         why = f"it is assigned to {task['assignee']}"
+        why_zh = f"已指派给{task['assignee']}"
     else:
         why = "it is not offered to you or your roles"
+        why_zh = "它没有分给你或你的角色"
     raise ForbiddenError(f"{principal.user} may not {action} task '{task['id']}' "
-                         f"({task['name']}): {why}", task=task["id"])
+                         f"({task['name']}): {why}", task=task["id"],
+                         message_zh=f"你不能办理任务“{task['name']}”：{why_zh}")
 
 
 def require_cancel(principal: Principal, case: Row) -> None:
     if sees_all(principal) or case["started_by"] == principal.user:
         return
     raise ForbiddenError(f"{principal.user} may not cancel case '{case['id']}': only the "
-                         "person who started it or an administrator may", case=case["id"])
+                         "person who started it or an administrator may", case=case["id"],
+                         message_zh="只有发起人或管理员可以撤销此业务")

@@ -39,6 +39,9 @@ def sensitive_fields(definition: ProcessDefinition | None,
                 for f in element.form:
                     if f.type in SENSITIVE_TYPES:
                         kinds[f.id] = f.type
+                    for sub in f.options.get("fields", ()) if f.type == "group" else ():
+                        if isinstance(sub, Mapping) and sub.get("type") in SENSITIVE_TYPES:
+                            kinds[str(sub.get("id"))] = str(sub["type"])
     return kinds
 
 
@@ -54,10 +57,15 @@ def sensitive_in(definitions: Iterable[ProcessDefinition],
 
 
 def hider(kinds: Kinds) -> Callable[[str, Any], Any]:
-    """(variable name, value) → the value masked when the name is sensitive."""
+    """(variable name, value) → the value masked when the name is sensitive, also inside
+    the entries of a repeating group."""
     def hide(name: str, value: Any) -> Any:
-        return mask_value(value, kinds[name]) if name in kinds and not isinstance(
-            value, dict | list) else value
+        if isinstance(value, list):
+            return [{k: hide(k, v) for k, v in entry.items()} if isinstance(entry, Mapping)
+                    else entry for entry in value]
+        if name in kinds and not isinstance(value, dict):
+            return mask_value(value, kinds[name])
+        return value
     return hide
 
 

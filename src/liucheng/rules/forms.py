@@ -3,8 +3,9 @@
 A field is a `liucheng.model.FormField`; its type-specific settings sit in `options`:
 `required_if` / `visible_if` (expressions), `min` / `max`, `min_length` / `max_length`,
 `pattern`, `choices`, `compute` (an expression: the field is computed, never typed),
-`mode` (`edit`, `readonly` or `hidden` at this step), and for a repeating `group` its
-`fields` and `min_items` / `max_items`. Every problem names the field (paths like
+`mode` (`edit`, `readonly` or `hidden` at this step), for a repeating `group` its
+`fields` and `min_items` / `max_items`, and for a `user` (a person chosen from the
+directory) the `role` they must hold. Every problem names the field (paths like
 `guarantors[2].mobile`) in English and zh-CN.
 """
 
@@ -32,14 +33,15 @@ from liucheng.rules.validators import (
 
 TYPES = ("text", "textarea", "integer", "decimal", "money", "date", "datetime", "select",
          "multiselect", "yesno", "id_number", "mobile", "credit_code", "bank_card", "file",
-         "group")
+         "group", "user")
 SETTINGS = {"required_if", "visible_if", "min", "max", "min_length", "max_length", "pattern",
             "choices", "compute", "mode", "fields", "min_items", "max_items", "placeholder",
-            "help", "sensitive", "width", "unit"}
+            "help", "sensitive", "width", "unit", "role"}
 MODES = ("edit", "readonly", "hidden")
 YES = {True, "true", "yes", "y", "1", "是", "on"}
 NO = {False, "false", "no", "n", "0", "否", "off"}
 Functions = Mapping[str, Callable[..., Any]]
+People = Callable[[str, "str | None"], bool]  # (user id, role or None) → may be chosen
 
 
 def _p(field: str, code: str, zh: str, en: str) -> RuleProblem:
@@ -117,6 +119,11 @@ def _field(raw: Mapping[str, Any]) -> _Field:
                            if k not in {"id", "type", "label", "required", "default"}})
 
 
+def group_fields(f: Any) -> list[Any]:
+    """The sub-fields of a repeating group, each shaped like a FormField."""
+    return [_field(s) if isinstance(s, Mapping) else s for s in f.options.get("fields", [])]
+
+
 def _holds(source: Any, scope: Mapping[str, Any], functions: Functions | None) -> bool:
     try:
         return bool(compile_expression(str(source)).evaluate(scope, functions))
@@ -125,12 +132,13 @@ def _holds(source: Any, scope: Mapping[str, Any], functions: Functions | None) -
 
 
 def validate_form(fields: Sequence[Any], submitted: Mapping[str, Any], known: Mapping[str, Any],
-                  *, today: date, functions: Functions | None = None, strict: bool = True
-                  ) -> tuple[dict[str, Any], list[RuleProblem]]:
+                  *, today: date, functions: Functions | None = None, strict: bool = True,
+                  people: People | None = None) -> tuple[dict[str, Any], list[RuleProblem]]:
     """Check a submission against a step's fields; returns the clean values and problems.
 
     `known` are the case variables so far. Read-only and hidden fields may not be changed;
-    with `strict`, keys that are not fields of the step are refused.
+    with `strict`, keys that are not fields of the step are refused. `people` answers
+    whether a `user` field may name someone (without it, any user id is taken).
     """
     problems: list[RuleProblem] = []
     clean: dict[str, Any] = {}
@@ -168,7 +176,7 @@ def validate_form(fields: Sequence[Any], submitted: Mapping[str, Any], known: Ma
                 problems.append(_p(f.id, "required", f"请填写“{label}”",
                                    f"'{f.label.get('en') or f.id}' is required"))
             continue
-        result, found = _value(f, value, f.id, today, functions, known)
+        result, found = _value(f, value, f.id, today, functions, known, people)
         problems += found
         if not found:
             clean[f.id] = result
@@ -180,7 +188,8 @@ def _empty(value: Any) -> bool:
 
 
 def _value(f: Any, value: Any, path: str, today: date, functions: Functions | None,
-           known: Mapping[str, Any]) -> tuple[Any, list[RuleProblem]]:
+           known: Mapping[str, Any], people: People | None = None
+           ) -> tuple[Any, list[RuleProblem]]:
     label = f.label.get() or f.id
     en = f.label.get("en") or f.id
     kind = f.type
@@ -270,13 +279,21 @@ def _value(f: Any, value: Any, path: str, today: date, functions: Functions | No
         if not all(isinstance(r, str) and re.fullmatch(r"[0-9a-f]{64}", r) for r in refs):
             return bad("应为已上传的文件", "must refer to uploaded files")
         return value, []
+    if kind == "user":
+        user, role = str(value).strip(), opts.get("role")
+        if isinstance(value, (list, dict)) or (people is not None and not people(user, role)):
+            if role:
+                return bad(f"：“{user}”不是在职的{role}角色人员",
+                           f"names '{user}', who is not an active user with the role '{role}'")
+            return bad(f"：没有在职用户“{user}”", f"names '{user}', who is not an active user")
+        return user, []
     if kind == "group":
-        return _group(f, value, path, today, functions, known)
+        return _group(f, value, path, today, functions, known, people)
     return bad("类型未知", "has an unknown type")
 
 
 def _group(f: Any, value: Any, path: str, today: date, functions: Functions | None,
-           known: Mapping[str, Any]) -> tuple[Any, list[RuleProblem]]:
+           known: Mapping[str, Any], people: People | None) -> tuple[Any, list[RuleProblem]]:
     label = f.label.get() or f.id
     if not isinstance(value, list) or not all(isinstance(i, Mapping) for i in value):
         return None, [_p(path, "group", f"“{label}”应为若干条记录",
@@ -285,11 +302,12 @@ def _group(f: Any, value: Any, path: str, today: date, functions: Functions | No
     if not low <= len(value) <= high:
         return None, [_p(path, "items", f"“{label}”应有{low}到{high}条，现有{len(value)}条",
                          f"'{f.id}' needs {low} to {high} entries, it has {len(value)}")]
-    subs = [_field(s) if isinstance(s, Mapping) else s for s in f.options.get("fields", [])]
+    subs = group_fields(f)
     out: list[dict[str, Any]] = []
     problems: list[RuleProblem] = []
     for i, item in enumerate(value, 1):
-        clean, found = validate_form(subs, item, {}, today=today, functions=functions)
+        clean, found = validate_form(subs, item, {}, today=today, functions=functions,
+                                     people=people)
         problems += [RuleProblem(message=p.message, field=f"{path}[{i}].{p.field}",
                                  code=p.code, message_zh=p.message_zh) for p in found]
         out.append(clean)

@@ -321,7 +321,9 @@ class Engine(HumanTaskActions, EventActions):
                 raise ConflictError(
                     f"task '{task_id}' ({row['name']}) was already completed by "
                     f"{row['completed_by']} at {row['completed_at']:%Y-%m-%d %H:%M}",
-                    task=task_id, hint="reload the inbox") from None
+                    task=task_id, hint="reload the inbox", hint_zh="请刷新待办",
+                    message_zh=f"任务“{row['name']}”已由{row['completed_by']}于"
+                               f"{row['completed_at']:%Y-%m-%d %H:%M}办结") from None
             exc.context.setdefault("task", task_id)
             raise
         except LiuchengError as exc:

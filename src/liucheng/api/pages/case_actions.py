@@ -63,7 +63,7 @@ async def act(request: Request, who: Principal, svc: Services, case_id: str, act
     except ValidationError as exc:
         errors, status = problem_texts(exc, text_lang(request, who)), 422
     except (ForbiddenError, ConflictError, StateError) as exc:
-        errors, status = {"_": exc.message}, status_for(exc)[0]
+        errors, status = {"_": exc.text(text_lang(request, who))}, status_for(exc)[0]
     else:
         full = await run_in_threadpool(_full, svc, who, case_id)
         return see_other(with_notice(str(data.get("next") or ""), notice, f"/cases/{full}"))

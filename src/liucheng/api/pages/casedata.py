@@ -40,9 +40,15 @@ def in_form_order(values: dict[str, Any], names: dict[str, Any]) -> list[tuple[s
     return sorted(values.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
 
 
+def shown(value: Any) -> bool:
+    """Whether a value is listed with the case data: not a step record or the checklist (a
+    mapping), but a list of choices or a repeating group."""
+    return not isinstance(value, dict)
+
+
 def _values(data: dict[str, Any] | None) -> dict[str, Any]:
-    """Submitted plain values of an event (step records and nested data left out)."""
-    return {k: v for k, v in (data or {}).items() if not isinstance(v, dict | list)}
+    """Submitted values of an event (step records and the checklist left out)."""
+    return {k: v for k, v in (data or {}).items() if shown(v)}
 
 
 def case_context(svc: Services, who: Principal, case_id: str) -> dict[str, Any]:
@@ -73,17 +79,17 @@ def case_context(svc: Services, who: Principal, case_id: str) -> dict[str, Any]:
                 "outcome": data.get("outcome"), "comment": data.get("comment"),
                 "reason": data.get("reason"), "task": entry["task"],
                 "detail": event_detail(entry, labels, definition_id, row),
-                "values": [(names.get(k), k, v) for k, v in submitted.items()
-                           if k not in HIDDEN_VARIABLES]})
+                "values": [(names.get(k), k, *labels.row(definition_id, k, v))
+                           for k, v in submitted.items() if k not in HIDDEN_VARIABLES]})
         completed = [t for t in timeline if t["type"] == "task_completed"]
         open_tasks = []
         for task in case["open_tasks"]:
             open_tasks.append({**task, "step": labels.step(definition_id, task["element"]),
                                "role_name": labels.role(task["role"]),
                                "assignee_name": labels.person(task["assignee"])})
-        variables = [(names.get(k), k, v, k in case["masked"])
+        variables = [(names.get(k), k, *labels.row(definition_id, k, v), k in case["masked"])
                      for k, v in in_form_order(case["variables"], names)
-                     if not isinstance(v, dict | list) and k not in HIDDEN_VARIABLES]
+                     if shown(v) and k not in HIDDEN_VARIABLES]
         return {
             "case": case, "title_text": labels.case_title(row),
             "process_name": labels.process(definition_id),

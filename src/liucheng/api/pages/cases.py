@@ -1,8 +1,11 @@
 """Starting cases (process list, start form), case search, the case page and its print view.
 
 The start form is the first step's form. Submitting it starts the case; when that first
-step is the starter's own and has no outcomes to choose, it is completed at once with the
-same values (the application is handed in), otherwise the starter goes to the step.
+step is the starter's own (assigned to the starter, or for a role the starter holds) it is
+completed at once with the same values — with the outcome chosen by the start button when
+the step has outcomes — so the application is handed in. A step with a document checklist
+opens for the starter to tick it; a step for someone else keeps the values for them. The
+start page says which of these will happen.
 """
 
 from __future__ import annotations
@@ -16,15 +19,18 @@ from starlette.concurrency import run_in_threadpool
 from liucheng.api.pages.acting import problem_texts
 from liucheng.api.pages.case_work import case_work
 from liucheng.api.pages.casedata import case_context
-from liucheng.api.pages.common import form_data, render, see_other, text_lang
+from liucheng.api.pages.common import form_data, nest_groups, render, see_other, text_lang
 from liucheng.api.pages.inbox import notice_key
 from liucheng.api.pages.labels import Labels
+from liucheng.api.pages.people import pickable
+from liucheng.api.pages.tasks import task_response
 from liucheng.api.routes.cases import start_case
 from liucheng.api.routes.tasks import complete_task
 from liucheng.api.security import Need
 from liucheng.api.services import Services, services
 from liucheng.api.views import first_step
 from liucheng.errors import ValidationError
+from liucheng.model import UserTask
 from liucheng.org import access, inbox
 from liucheng.org import permissions as P
 from liucheng.org.permissions import Principal
@@ -58,9 +64,20 @@ def _start_page(request: Request, who: Principal, svc: Services, key: str, *,
                 status: int = 200) -> Response:
     definition = svc.engine.process(key)
     step = first_step(definition)
+    fields = step.form if step else ()
+    own = step is not None and starters_own(step, who)
+    with svc.db() as db:
+        labels = Labels(svc, db)
+        holders = "、".join(labels.role(r).get(text_lang(request, who)) for r in step.roles) \
+            if step is not None else ""
+    nxt = None if step is None else "start.next_task" if own and step.documents else \
+        "start.next_done" if own else "start.next_other"
     return render(request, who, "start_form.html", status=status, section="start",
-                  title="start.title", definition=definition, step=step,
-                  fields=step.form if step else (), values=values or {}, errors=errors or {})
+                  title="start.title", definition=definition, step=step, fields=fields,
+                  values=nest_groups(values or {}, fields), errors=errors or {},
+                  people=pickable(svc, who, fields), next_step=nxt, holders=holders,
+                  outcomes=step.outcomes if own and step is not None and not step.documents
+                  else ())
 
 
 @router.get("/start/{key}")
@@ -79,10 +96,23 @@ def field_errors(exc: ValidationError, lang: str | None = None) -> dict[str, str
     return out
 
 
-def _start(svc: Services, who: Principal, key: str, data: dict[str, Any], lang: str) -> str:
-    """Start the case (and hand in the first step when it is the starter's); the next URL."""
+def starters_own(step: UserTask, who: Principal) -> bool:
+    """Whether the person starting a case will hold its first step (as the page predicts;
+    the engine decides when the case has started)."""
+    if step.assignee:
+        return step.assignee.strip() == "starter"
+    return who.admin or bool(who.roles & set(step.roles)) or who.user in step.candidate_users
+
+
+def _start(request: Request, svc: Services, who: Principal, key: str, data: dict[str, Any],
+           lang: str) -> str | Response:
+    """Start the case (and hand in the first step when it is the starter's); the next URL,
+    or the first step's page with its errors when handing it in was refused."""
     business_key = str(data.pop("business_key", "") or "").strip() or None
-    values = {k: v for k, v in data.items() if k not in ("csrf_token",)}
+    outcome = str(data.pop("outcome", "") or "") or None
+    step = first_step(svc.engine.process(key))
+    values = nest_groups({k: v for k, v in data.items() if k not in ("csrf_token",)},
+                         step.form if step else ())
     case = start_case(svc, who, key, values, lang=lang, business_key=business_key,
                       from_form=True)
     step = first_step(svc.engine.process(key, int(case["definition"].rsplit(":", 1)[1])))
@@ -94,10 +124,14 @@ def _start(svc: Services, who: Principal, key: str, data: dict[str, Any], lang: 
             db, who, first["id"]))
     if not can_complete:
         return f"/cases/{case['id']}?notice=started"
-    if step.outcomes or step.documents:  # a checklist is ticked on the task page
-        return f"/tasks/{first['id']}?notice=started"
-    complete_task(svc, who, first["id"], values, outcome=None, comment=None, lang=lang,
-                  from_form=True)
+    if step.documents or (step.outcomes and outcome not in step.outcomes):
+        return f"/tasks/{first['id']}?notice=started"  # a checklist is ticked on the task page
+    try:
+        complete_task(svc, who, first["id"], values, outcome=outcome, comment=None, lang=lang,
+                      from_form=True)
+    except ValidationError as exc:  # the case has started: the step is fixed on its page
+        return task_response(request, who, svc, first["id"], notice="notice.started",
+                             posted=values, errors=field_errors(exc, lang), status=422)
     return f"/cases/{case['id']}?notice=started"
 
 
@@ -107,11 +141,11 @@ async def start(key: str, request: Request, who: Principal = Depends(Need(P.CASE
     data = await form_data(request)
     lang = text_lang(request, who)
     try:
-        target = await run_in_threadpool(_start, svc, who, key, dict(data), lang)
+        target = await run_in_threadpool(_start, request, svc, who, key, dict(data), lang)
     except ValidationError as exc:
         return await run_in_threadpool(_start_page, request, who, svc, key, values=data,
-                                       errors=field_errors(exc), status=422)
-    return see_other(target)
+                                       errors=field_errors(exc, lang), status=422)
+    return see_other(target) if isinstance(target, str) else target
 
 
 def _search(svc: Services, who: Principal, q: str | None, status: str | None,

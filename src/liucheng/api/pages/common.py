@@ -8,6 +8,7 @@ account's saved locale, the browser's Accept-Language, the installation default.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,9 +20,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from liucheng.api.pages.values import format_value
 from liucheng.api.services import services
 from liucheng.model import Text
 from liucheng.org.permissions import Principal
+from liucheng.rules.forms import group_fields
 
 LANGS = ("zh-CN", "en")
 LANG_COOKIE = "lc_lang"
@@ -42,6 +45,7 @@ def build(web_dir: Path, timezone: str) -> Web:
                       trim_blocks=True, lstrip_blocks=True)
     catalogs = {lang: json.loads((web_dir / "locale" / f"{lang}.json").read_text("utf-8"))
                 for lang in LANGS}
+    env.globals["group_fields"] = group_fields
     return Web(env, catalogs, ZoneInfo(timezone))
 
 
@@ -114,6 +118,26 @@ async def form_data(request: Request) -> dict[str, Any]:
     return out
 
 
+def nest_groups(data: dict[str, Any], fields: Iterable[Any]) -> dict[str, Any]:
+    """Rows of the repeating groups, posted as `<group>.<row>.<field>`, as lists of entries
+    (in row order; rows left empty dropped); the other values unchanged."""
+    out = dict(data)
+    for f in fields:
+        if f.type != "group":
+            continue
+        rows: dict[int, dict[str, Any]] = {}
+        for key in [k for k in out if k.startswith(f"{f.id}.")]:
+            row, _, sub = key[len(f.id) + 1:].partition(".")
+            value = out.pop(key)
+            if row.isdigit() and sub:
+                rows.setdefault(int(row), {})[sub] = value
+        entries = [{k: v for k, v in row.items() if v not in ("", None)}
+                   for _, row in sorted(rows.items())]
+        if rows or f.id in out:
+            out[f.id] = [e for e in entries if e] or out.get(f.id) or []
+    return out
+
+
 def render(request: Request, principal: Principal | None, template: str, *,
            status: int = 200, **context: Any) -> HTMLResponse:
     w = web(request)
@@ -137,6 +161,10 @@ def render(request: Request, principal: Principal | None, template: str, *,
             return ""
         return value.astimezone(w.tz).strftime("%Y-%m-%d %H:%M")
 
+    def show(value: Any, spec: Any = None) -> str:
+        return format_value(value, spec, txt=txt, t=t, tz=w.tz,
+                            sep=", " if lang == "en" else "、")
+
     def can(permission: str) -> bool:
         return principal is not None and principal.has(permission)
 
@@ -144,6 +172,7 @@ def render(request: Request, principal: Principal | None, template: str, *,
     values: dict[str, Any] = {"notice": None, "section": "", "title": ""}
     values.update(context)
     values.update(request=request, principal=principal, lang=lang, t=t, txt=txt, when=when,
+                  show=show,
                   can=can, csrf=principal.csrf_token if principal else None,
                   here=quote(here, safe=""), status_class=STATUS_CLASSES)
     html = w.env.get_template(template).render(values)

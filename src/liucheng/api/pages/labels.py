@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from liucheng.api.pages.values import Spec, specs
 from liucheng.api.services import Services
 from liucheng.api.views import compiled
 from liucheng.model import ProcessDefinition, Text, UserTask
@@ -22,6 +23,7 @@ class Labels:
         self._definitions: dict[str, ProcessDefinition] = {}
         self._roles: dict[str, Text] | None = None
         self._people: dict[str, str] | None = None
+        self._specs: dict[str, dict[str, Spec]] = {}
 
     def definition(self, definition_id: str) -> ProcessDefinition:
         if definition_id not in self._definitions:
@@ -63,12 +65,29 @@ class Labels:
         return self._people.get(user_id, user_id)
 
     def fields(self, definition_id: str) -> dict[str, Text]:
-        """Variable name → label, from the form fields and declared variables."""
+        """Variable name → label, from the form fields (in step order), then the declared
+        variables."""
         definition = self.definition(definition_id)
-        out = {v.id: v.label for v in definition.variables if v.label}
-        for element, _ in definition.walk():
+        out: dict[str, Text] = {}
+        for element, _ in definition.walk():  # in the order the steps ask for them
             if isinstance(element, UserTask):
                 for f in element.form:
                     if f.label and f.id not in out:
                         out[f.id] = f.label
+        for v in definition.variables:
+            if v.label:
+                out.setdefault(v.id, v.label)
         return out
+
+    def spec(self, definition_id: str, name: str) -> Spec | None:
+        """The form field or declaration of variable `name` (for how its value reads)."""
+        if definition_id not in self._specs:
+            self._specs[definition_id] = specs(self.definition(definition_id))
+        return self._specs[definition_id].get(name)
+
+    def row(self, definition_id: str, name: str, value: Any) -> tuple[Any, Spec | None]:
+        """A value as a page shows it, with its spec: a chosen person by name."""
+        spec = self.spec(definition_id, name)
+        if spec is not None and spec.type == "user" and isinstance(value, str):
+            return self.person(value), spec
+        return value, spec

@@ -57,7 +57,7 @@ async def act(request: Request, who: Principal, svc: Services, task_id: str, act
     except ValidationError as exc:
         errors, status = problem_texts(exc, text_lang(request, who)), 422
     except (ForbiddenError, ConflictError, StateError) as exc:
-        errors, status = {"_": exc.message}, status_for(exc)[0]
+        errors, status = {"_": exc.text(text_lang(request, who))}, status_for(exc)[0]
     else:
         return see_other(target)
     return await run_in_threadpool(lambda: task_page(request, who, svc, task_id, action=action,

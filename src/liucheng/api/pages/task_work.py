@@ -24,6 +24,7 @@ from liucheng.api.checklist import attached
 from liucheng.api.colleagues import colleagues
 from liucheng.api.pages.acting import refused
 from liucheng.api.pages.case_work import documents_of, item_labels
+from liucheng.api.pages.common import nest_groups
 from liucheng.api.pages.labels import Labels
 from liucheng.api.possible import case_options, task_options
 from liucheng.api.routes.files import read_upload, store
@@ -176,8 +177,9 @@ def checklist_values(svc: Services, who: Principal, task_id: str, data: dict[str
                 raise ValidationError([replace(p, field=f"documents.{item}")
                                        for p in exc.problems], task=row["id"]) from None
             data[f"docfile.{item}"] = [*_list(data.get(f"docfile.{item}")), stored["sha256"]]
-    values = {k: v for k, v in data.items()
-              if not k.startswith(("doc.", "docfile.", "docscan.", "docdrop."))}
+    values = nest_groups({k: v for k, v in data.items()
+                          if not k.startswith(("doc.", "docfile.", "docscan.", "docdrop."))},
+                         element.form if isinstance(element, UserTask) else ())
     if items:
         values["documents"] = {item: {
             "checked": str(data.get(f"doc.{item}") or "").lower() in TICKED,

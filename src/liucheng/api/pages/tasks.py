@@ -13,11 +13,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from liucheng.api.pages.casedata import in_form_order
-from liucheng.api.pages.cases import field_errors
-from liucheng.api.pages.common import form_data, render, see_other, text_lang
+from liucheng.api.pages.acting import problem_texts
+from liucheng.api.pages.casedata import in_form_order, shown
+from liucheng.api.pages.common import form_data, nest_groups, render, see_other, text_lang
 from liucheng.api.pages.inbox import notice_key
 from liucheng.api.pages.labels import Labels
+from liucheng.api.pages.people import pickable
 from liucheng.api.pages.task_work import checklist_values, scanned_files, task_work
 from liucheng.api.routes.tasks import claim_task, complete_task, unclaim_task
 from liucheng.api.security import Need
@@ -46,27 +47,33 @@ def _context(svc: Services, who: Principal, task_id: str) -> dict[str, Any]:
         masked = set(case["masked"])
         names = labels.fields(case_row["definition_id"])
         own = {f.id for f in fields}
-        shown = [(names.get(k), k, v, k in masked) for k, v in in_form_order(known, names)
-                 if k not in own and k != "starter" and not isinstance(v, dict | list)]
+        definition_id = case_row["definition_id"]
+        listed = [(names.get(k), k, *labels.row(definition_id, k, v), k in masked)
+                  for k, v in in_form_order(known, names)
+                  if k not in own and k != "starter" and shown(v)]
+        submitted = [(names.get(k), k, *labels.row(definition_id, k, v))
+                     for k, v in (task["data"] or {}).items() if shown(v)]
         values = {f.id: known[f.id] for f in fields if f.id in known and f.id not in masked}
-        return {"task": task, "case": case, "fields": fields, "values": values,
-                "case_values": shown,
-                "masked_values": {f.id: known[f.id] for f in fields if f.id in masked},
-                "step": labels.step(case_row["definition_id"], row["element"]),
-                "case_title": labels.case_title(case_row),
-                "role_name": labels.role(row["role"]),
-                "assignee_name": labels.person(row["assignee"]),
-                "completed_by_name": labels.person(row["completed_by"]),
-                "labels": labels.fields(case_row["definition_id"])}
+        out = {"task": task, "case": case, "fields": fields, "values": values,
+               "prefilled": list(values),
+               "case_values": listed, "submitted": submitted,
+               "masked_values": {f.id: known[f.id] for f in fields if f.id in masked},
+               "step": labels.step(case_row["definition_id"], row["element"]),
+               "case_title": labels.case_title(case_row),
+               "role_name": labels.role(row["role"]),
+               "assignee_name": labels.person(row["assignee"]),
+               "completed_by_name": labels.person(row["completed_by"])}
+    out["people"] = pickable(svc, who, fields)  # its own transaction
+    return out
 
 
-def _page(request: Request, who: Principal, svc: Services, task_id: str, *,
+def task_response(request: Request, who: Principal, svc: Services, task_id: str, *,
           notice: str | None = None, posted: dict[str, Any] | None = None,
           errors: dict[str, str] | None = None, status: int = 200) -> Response:
     data = _context(svc, who, task_id)
     data.update(task_work(svc, who, task_id, posted))  # checklist and actions (task_work.py)
     if posted is not None:
-        data["values"] = {**data["values"], **posted}
+        data["values"] = {**data["values"], **nest_groups(posted, data["fields"])}
     return render(request, who, "task.html", status=status, section="inbox", title="task.title",
                   notice=notice, errors=errors or {},
                   comment=(posted or {}).get("comment", ""), **data)
@@ -76,7 +83,7 @@ def _page(request: Request, who: Principal, svc: Services, task_id: str, *,
 async def task_page(task_id: str, request: Request, notice: str | None = None,
                     who: Principal = Depends(Need(P.TASKS_READ)),
                     svc: Services = Depends(services)) -> Response:
-    return await run_in_threadpool(_page, request, who, svc, task_id,
+    return await run_in_threadpool(task_response, request, who, svc, task_id,
                                    notice=notice_key(notice))
 
 
@@ -109,8 +116,8 @@ async def complete(task_id: str, request: Request, who: Principal = Depends(Need
                                   outcome=outcome, comment=comment,
                                   lang=text_lang(request, who), from_form=True))
     except ValidationError as exc:
-        errors = field_errors(exc, text_lang(request, who))
-        return await run_in_threadpool(lambda: _page(
+        errors = problem_texts(exc, text_lang(request, who))
+        return await run_in_threadpool(lambda: task_response(
             request, who, svc, task_id, posted={**data, "comment": comment},
             errors=errors, status=422))
     return see_other(f"/cases/{case_id}?notice=completed")

@@ -16,7 +16,8 @@ Task = dict[str, Any]
 def require_active(run: Run) -> None:
     status = run.state["status"]
     if status != "active":
-        raise ConflictError(f"the case is {status}, so nothing more can be done on it")
+        raise ConflictError(f"the case is {status}, so nothing more can be done on it",
+                            message_zh="此业务已结束或已撤销，不能再办理")
 
 
 def open_task(run: Run, task_id: str) -> Task:
@@ -24,7 +25,8 @@ def open_task(run: Run, task_id: str) -> Task:
     task = run.state["tasks"].get(task_id)
     if task is None:
         raise ConflictError(f"task '{task_id}' is no longer open: it was completed or cancelled",
-                            task=task_id, hint="reload the inbox")
+                            task=task_id, hint="reload the inbox",
+                            message_zh="此任务已办结或已取消", hint_zh="请刷新待办")
     return task  # type: ignore[no-any-return]
 
 
@@ -41,12 +43,16 @@ def authorize(run: Run, task: Task, actor: Actor, action: str) -> None:
     if not may_act(task, actor):
         if task["assignee"] is not None:
             why = f"it is assigned to {task['assignee']}"
+            why_zh = f"已指派给{task['assignee']}"
         elif task["roles"]:
             why = f"it is for role {'/'.join(task['roles'])}, which {actor.user} does not hold"
+            why_zh = f"需要角色{'/'.join(task['roles'])}"
         else:
             why = f"{actor.user} is not one of its candidates"
+            why_zh = "你不在候选人之中"
         raise ForbiddenError(f"{actor.user} may not {action} task '{task['id']}' "
-                             f"({task['name']}): {why}", task=task["id"])
+                             f"({task['name']}): {why}", task=task["id"],
+                             message_zh=f"你不能办理任务“{task['name']}”：{why_zh}")
     check_four_eyes(run, task["element"], actor.user, task["id"])
 
 
@@ -59,7 +65,9 @@ def check_four_eyes(run: Run, element_id: str, user: str, task_id: str | None = 
         if performers == user or (isinstance(performers, list) and user in performers):
             raise ForbiddenError(
                 f"four-eyes rule: {user} did '{_name(run, other)}', so another person must do "
-                f"'{_name(run, element_id)}'", task=task_id, element=element_id)
+                f"'{_name(run, element_id)}'", task=task_id, element=element_id,
+                message_zh=f"不相容岗位：你已办理“{_name(run, other)}”，"
+                           f"“{_name(run, element_id)}”须由另一人办理")
 
 
 def _name(run: Run, element_id: str) -> str:
@@ -86,7 +94,8 @@ def involved(run: Run, actor: Actor) -> bool:
 def require_involved(run: Run, actor: Actor, action: str) -> None:
     if not involved(run, actor):
         raise ForbiddenError(f"{actor.user} may not {action} on this case: only the starter, "
-                             "the people working on it and those it was copied to may")
+                             "the people working on it and those it was copied to may",
+                             message_zh="只有发起人、经办人和抄送对象可以在此业务上这样做")
 
 
 def tasks_of(run: Run, token_id: str) -> list[Task]:

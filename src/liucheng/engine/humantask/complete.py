@@ -28,7 +28,8 @@ def complete(run: Run, task: Task, cmd: CompleteTask) -> None:
         waiting = [t["assignee"] for t in tasks_of(run, task["token"])
                    if t["kind"] == "added" and t.get("position") == "before"]
         raise StateError(f"task '{task['id']}' waits for the signers added before it: "
-                         f"{', '.join(str(w) for w in waiting)}", task=task["id"])
+                         f"{', '.join(str(w) for w in waiting)}", task=task["id"],
+                         message_zh=f"须等前加签人先签：{'、'.join(str(w) for w in waiting)}")
     if task["delegated"] and task["assignee"] == cmd.actor.user != task["owner"]:
         run.emit("task_resolved", task=task["id"], element=element.id, actor=cmd.actor.user,
                  owner=task["owner"], data=dict(cmd.variables), comment=cmd.comment)

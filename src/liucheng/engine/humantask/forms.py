@@ -37,8 +37,11 @@ def checked_data(run: Run, task: dict[str, Any], element: UserTask, outcome: str
         if key in RESERVED or key in steps:
             problems.append(RuleProblem(message=f"'{key}' is a reserved name", field=key,
                                         code="form.reserved", message_zh=f"“{key}”是保留名称"))
+    directory = run.ctx.directory
     clean, found = validate_form(element.form, submitted, known, today=today,
-                                 functions=run.functions, strict=bool(element.form))
+                                 functions=run.functions, strict=bool(element.form),
+                                 people=lambda user, role: directory.has_user(user) and (
+                                     role is None or user in directory.members(role)))
     problems += found
     if not element.form:
         clean = {k: v for k, v in submitted.items() if k not in RESERVED and k not in steps}

@@ -1,10 +1,70 @@
-/* liucheng pages: the case diagram (bpmn-js viewer), admin charts (ECharts), print button.
-   Everything works without this file except the diagram and the chart. */
+/* liucheng pages: the case diagram (bpmn-js viewer), admin charts (ECharts), print button,
+   adding and removing rows of a repeating group in a form.
+   Everything works without this file except the diagram and the chart (without it a group
+   shows its rows and one empty row, and rows left empty are dropped). */
 (function () {
   "use strict";
 
   function onReady(fn) {
     if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
+  }
+
+  /* on an English page, draw the English names the BPMN export carries in lc:nameEn */
+  var LC = "https://liucheng.dev/schema/bpmn";
+  function localise(xml) {
+    if ((document.documentElement.lang || "").indexOf("en") !== 0 || !window.DOMParser) { return xml; }
+    var doc = new DOMParser().parseFromString(xml, "application/xml");
+    if (doc.getElementsByTagName("parsererror").length) { return xml; }
+    var all = doc.getElementsByTagName("*");
+    for (var i = 0; i < all.length; i += 1) {
+      var english = all[i].getAttributeNS(LC, "nameEn");
+      if (english) { all[i].setAttribute("name", english); }
+    }
+    return new XMLSerializer().serializeToString(doc);
+  }
+  window.liucheng = { localise: localise };
+
+  /* a group's inputs are named <group>.<row>.<field>; rows are numbered from 1 */
+  function renumber(group) {
+    var id = group.getAttribute("data-group");
+    group.querySelectorAll("tr[data-row]").forEach(function (row, index) {
+      var n = String(index + 1);
+      row.querySelector(".n").textContent = n;
+      row.querySelectorAll("input, select, textarea").forEach(function (input) {
+        var sub = input.name.split(".").slice(2).join(".");
+        input.name = id + "." + n + "." + sub;
+        input.id = "f-" + id + "-" + n + "-" + sub;
+        var label = input.getAttribute("aria-label");
+        if (label) { input.setAttribute("aria-label", label.replace(/\s\d+$/, " " + n)); }
+      });
+      row.querySelector("[data-row-remove]").hidden = group.querySelectorAll("tr[data-row]").length < 2;
+    });
+  }
+
+  function setUpGroup(group) {
+    var body = group.querySelector("tbody");
+    var add = group.querySelector("[data-row-add]");
+    add.hidden = false;
+    add.addEventListener("click", function () {
+      var rows = body.querySelectorAll("tr[data-row]");
+      var copy = rows[rows.length - 1].cloneNode(true);
+      copy.querySelectorAll("input, select, textarea").forEach(function (input) {
+        input.value = "";
+        input.removeAttribute("aria-invalid");
+      });
+      copy.querySelectorAll(".error").forEach(function (p) { p.remove(); });
+      body.appendChild(copy);
+      renumber(group);
+      copy.querySelector("input, select, textarea").focus();
+    });
+    body.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-row-remove]");
+      if (!button || body.querySelectorAll("tr[data-row]").length < 2) { return; }
+      button.closest("tr").remove();
+      renumber(group);
+      add.focus();
+    });
+    renumber(group);
   }
 
   function showDiagram(box) {
@@ -15,7 +75,7 @@
       .then(function (res) {
         if (!res.ok) { if (message) { message.textContent = res.body.detail || res.body.title; } return; }
         var viewer = new window.BpmnJS({ container: box });
-        return viewer.importXML(res.body.xml).then(function () {
+        return viewer.importXML(localise(res.body.xml)).then(function () {
           if (message) { message.remove(); }
           var canvas = viewer.get("canvas");
           var registry = viewer.get("elementRegistry");
@@ -55,5 +115,6 @@
     });
     document.querySelectorAll("#diagram[data-src]").forEach(showDiagram);
     document.querySelectorAll("[data-chart]").forEach(showChart);
+    document.querySelectorAll("fieldset[data-group]").forEach(setUpGroup);
   });
 })();

@@ -72,19 +72,8 @@
     return el;
   }
 
-  /* on an English page, draw the English names the export carries in lc:nameEn */
-  var LC = "https://liucheng.dev/schema/bpmn";
-  function localise(xml) {
-    if ((document.documentElement.lang || "").indexOf("en") !== 0 || !window.DOMParser) { return xml; }
-    var doc = new DOMParser().parseFromString(xml, "application/xml");
-    if (doc.getElementsByTagName("parsererror").length) { return xml; }
-    var all = doc.getElementsByTagName("*");
-    for (var i = 0; i < all.length; i += 1) {
-      var english = all[i].getAttributeNS(LC, "nameEn");
-      if (english) { all[i].setAttribute("name", english); }
-    }
-    return new XMLSerializer().serializeToString(doc);
-  }
+  /* English step names on an English page (app.js, loaded first) */
+  function localise(xml) { return window.liucheng ? window.liucheng.localise(xml) : xml; }
 
   function showHeatMap(box) {
     var message = box.querySelector("[data-loading]");
