@@ -3,8 +3,10 @@ disbursement by the demo organisation (`liucheng.demo.add_people`, the people `l
 demo` creates): the lead officer starts the case, then each role signs in in its own
 browser, opens the step from its inbox, fills the form, ticks the checklist and attaches
 the scans. The lead officer also checks contracts here, so the four-eyes rule is met on the
-way: the signer is refused the contract check, a colleague does it. At the end the case
-page shows the disbursement in its history and the loan waiting for its first payment.
+way: the signer is refused the contract check, a colleague does it. After the disbursement
+the case page shows it in the history and the loan waiting for its first payment; the
+cashier records the repayment, the lead officer releases the mortgage, and the case is
+completed.
 
 Screenshots of every step go to the test's tmp dir.
 """
@@ -38,8 +40,8 @@ TRUSTEE_ID = id_number(random.Random(2), 1975, 1976)
 class Office:
     """The demo organisation's lending office on a served app."""
 
-    def __init__(self, base: str, members: dict[str, list[str]], names: dict[str, str]
-                 ) -> None:
+    def __init__(self, base: str, members: dict[str, list[str]],
+                 names: dict[str, str]) -> None:
         self.base = base
         self.members = members
         self.names = names
@@ -180,7 +182,7 @@ class Desk:
         self.context.close()
 
 
-def test_a_mortgage_loan_from_reception_to_disbursement(office: Office, chromium: Any,
+def test_a_mortgage_loan_from_reception_to_repayment(office: Office, chromium: Any,
                                                         tmp_path: Path) -> None:
     scan = tmp_path / "扫描件.pdf"
     scan.write_bytes(PDF)
@@ -270,16 +272,22 @@ def test_a_mortgage_loan_from_reception_to_disbursement(office: Office, chromium
     # the case: disbursed, its history, and the loan waiting for its first payment
     page = lead.page
     page.goto(case_url)
-    main = page.locator("main")
-    expect(main).to_contain_text("放款")
-    expect(main).to_contain_text("登记付息还款")
-    expect(main).to_contain_text(add_months(paid_on, 1).isoformat())  # next due date
+    expect(page.locator("main")).to_contain_text("登记付息还款")
+    expect(page.locator("main")).to_contain_text(add_months(paid_on, 1).isoformat())  # due
     history = page.locator("section", has=page.locator("#h-history"))
     for done in ("接待", "面谈", "审核五证", "签合同", "审核合同", "向上级汇报", "放款"):
         expect(history).to_contain_text(done)
     expect(history).to_contain_text(office.names[checker.user])  # who checked the contract
     lead.shot("10-case-disbursed")
-    page.screenshot(path=tmp_path / "11-case-top.png")
-    history.screenshot(path=tmp_path / "12-case-history.png")
+
+    # the loan repaid at its first due date, the mortgage released: the case is done
+    cashier.work("登记付息还款", "repaid", days_late=0, amount_received=204000)
+    lead.work("注销抵押、退还证件")
+    page.goto(case_url)
+    expect(page.locator("h1 .badge")).to_have_text("已完成")
+    expect(history).to_contain_text("注销抵押、退还证件")
+    lead.shot("11-case-completed")
+    page.screenshot(path=tmp_path / "12-case-top.png")
+    history.screenshot(path=tmp_path / "13-case-history.png")
     for d in desks.values():
         d.close()
