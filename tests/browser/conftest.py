@@ -10,7 +10,8 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,15 +34,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World, str]]:
-    """The seeded app served by uvicorn on a free local port: (world, base URL)."""
+@contextmanager
+def served(app: Any) -> Iterator[str]:
+    """`app` served by uvicorn in a thread on a free local port; yields its base URL."""
     import uvicorn
 
-    folder = tmp_path_factory.mktemp("live")
-    world = build_world(f"sqlite:///{folder / 'live.db'}", folder)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(world.app, host="127.0.0.1", port=port,
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -50,9 +49,26 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World, str]
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test server did not start")
         time.sleep(0.05)
-    yield world, f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def serve() -> Callable[[Any], AbstractContextManager[str]]:
+    """`served`, for a test module that builds its own app."""
+    return served
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World, str]]:
+    """The seeded app served by uvicorn on a free local port: (world, base URL)."""
+    folder = tmp_path_factory.mktemp("live")
+    world = build_world(f"sqlite:///{folder / 'live.db'}", folder)
+    with served(world.app) as base:
+        yield world, base
     world.svc.engine.close()
 
 

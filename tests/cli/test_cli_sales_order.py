@@ -6,53 +6,23 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from liucheng.cli.main import main
+from clirun import Cli
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sales_order.yaml"
 
 
-class Cli:
-    def __init__(self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-                 tmp_path: Path) -> None:
-        self.capsys = capsys
-        self.monkeypatch = monkeypatch
-        monkeypatch.setenv("LIUCHENG_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-        monkeypatch.setenv("COLUMNS", "200")
-
-    def __call__(self, *args: str, expect: int = 0) -> str:
-        self.capsys.readouterr()
-        self.monkeypatch.setattr(sys, "argv", ["liucheng", *args])
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        captured = self.capsys.readouterr()
-        assert code == expect, captured.out + captured.err
-        return captured.out + captured.err
-
-    def json(self, *args: str) -> Any:
-        return json.loads(self(*args, "--json"))
-
-    def only_task(self, user: str) -> dict[str, Any]:
-        (task,) = self.json("tasks", "--user", user)
-        return task  # type: ignore[no-any-return]
-
-
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-        tmp_path: Path) -> Cli:
-    run = Cli(capsys, monkeypatch, tmp_path)
-    run("init")
-    run("user", "add", "li", "--name", "李娜", "--role", "sales_rep")
-    run("user", "add", "zhao", "--name", "赵敏", "--role", "finance")
-    run("user", "add", "sun", "--name", "孙强", "--role", "sales_manager")
-    assert "deployed sales_order version 1" in run("deploy", str(EXAMPLE))
-    return run
+def cli(cli: Cli) -> Cli:
+    """The command with li, zhao and sun and the example sales order deployed."""
+    cli("init")
+    cli("user", "add", "li", "--name", "李娜", "--role", "sales_rep")
+    cli("user", "add", "zhao", "--name", "赵敏", "--role", "finance")
+    cli("user", "add", "sun", "--name", "孙强", "--role", "sales_manager")
+    assert "deployed sales_order version 1" in cli("deploy", str(EXAMPLE))
+    return cli
 
 
 def _begin(cli: Cli, amount: int, payment: str) -> str:

@@ -1,6 +1,7 @@
 """Fixtures of the template scenario tests: the template named by the test module's
-TEMPLATE, deployed once per module on a fresh SQLite file with a user per role, and the
-engine's clock, which each test puts back to Monday 2 March 2026 09:00 (Asia/Shanghai).
+TEMPLATE, deployed once per module with a user per role — on a fresh SQLite file and on an
+emptied PostgreSQL database (`module_database_url`), so every scenario runs on both — and
+the engine's clock, which each test puts back to Monday 2 March 2026 09:00 (Asia/Shanghai).
 
 Tests in a module share the database (each works its own cases), which keeps the suite fast.
 """
@@ -20,11 +21,9 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)  # a Monday
 
 
 @pytest.fixture(scope="module")
-def module_office(tmp_path_factory: pytest.TempPathFactory,
-                  request: pytest.FixtureRequest) -> Iterator[Office]:
+def module_office(module_database_url: str, request: pytest.FixtureRequest) -> Iterator[Office]:
     clock = Clock(START)
-    path = tmp_path_factory.mktemp("db") / "t.db"
-    engine = Engine(f"sqlite:///{path}", clock=clock)
+    engine = Engine(module_database_url, clock=clock)
     if "is_working_day" not in engine.functions:
         engine.functions.update(calendar_functions(default_calendar()))
     yield Office(engine, clock, request.module.TEMPLATE)

@@ -44,7 +44,8 @@ class Office:
     def __init__(self, engine: Engine, clock: Clock, name: str) -> None:
         self.engine = engine
         self.clock = clock
-        view = engine.deploy(template_source(name), source_name=f"{name}.yaml")
+        # named by its key, so `engine.process` reuses the compiled definition
+        view = engine.deploy(template_source(name), source_name=name)
         self.key = view.key
         self.definition = engine.process(view.key)
         for role in self.definition.roles:

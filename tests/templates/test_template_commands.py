@@ -2,44 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
-from typing import Any
-
-import pytest
-
-from liucheng.cli.main import main
-
-
-class Cli:
-    def __init__(self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-                 tmp_path: Path) -> None:
-        self.capsys = capsys
-        self.monkeypatch = monkeypatch
-        monkeypatch.setenv("LIUCHENG_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-        monkeypatch.setenv("COLUMNS", "200")
-
-    def __call__(self, *args: str, expect: int = 0) -> str:
-        self.capsys.readouterr()
-        self.monkeypatch.setattr(sys, "argv", ["liucheng", *args])
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        captured = self.capsys.readouterr()
-        assert code == expect, captured.out + captured.err
-        return captured.out + captured.err
-
-    def json(self, *args: str) -> Any:
-        return json.loads(self(*args, "--json"))
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-        tmp_path: Path) -> Cli:
-    return Cli(capsys, monkeypatch, tmp_path)
+from clirun import Cli
 
 
 def test_templates_lists_every_template(cli: Cli) -> None:

@@ -6,7 +6,7 @@ touches an office's real `liucheng.db`. Re-running it keeps what exists and serv
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 import typer
@@ -45,6 +45,13 @@ def set_demo_passwords(engine: Engine, password: str) -> int:
     return count
 
 
+def demo_accounts(engine: Engine) -> list[dict[str, Any]]:
+    """The demo's administrator and every user's shared password; returns the people."""
+    engine.add_user("admin", "管理员 Administrator", admin=True)
+    set_demo_passwords(engine, DEMO_PASSWORD)
+    return engine.users()
+
+
 def demo(host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
          port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
          db: Annotated[str, typer.Option("--db", help="Demo database URL.")] = DEMO_DB,
@@ -55,9 +62,7 @@ def demo(host: Annotated[str, typer.Option(help="Address to listen on.")] = "127
     """Build the demo (a user for every role, every template, months of cases) and serve it."""
     demo_data(db=db, months=months, cases=cases, seed=0, as_json=False)
     engine = Engine(db)
-    engine.add_user("admin", "管理员 Administrator", admin=True)
-    set_demo_passwords(engine, DEMO_PASSWORD)
-    people = engine.users()
+    people = demo_accounts(engine)
     engine.close()
     first_of_role: dict[str, dict[str, object]] = {}
     for person in people:

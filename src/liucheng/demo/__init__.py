@@ -20,7 +20,7 @@ people at work), `summary` (what the database holds) and `build` (`generate`).
 """
 
 from liucheng.demo.build import generate
-from liucheng.demo.organisation import GIVEN, LENDING_STAFF, STAFF, SURNAMES, people
+from liucheng.demo.organisation import GIVEN, LENDING_STAFF, STAFF, SURNAMES, add_people, people
 from liucheng.demo.plans import (
     BANKS,
     PLANS,
@@ -79,6 +79,7 @@ __all__ = [
     "SalesOrder",
     "SurvivorEntitlement",
     "VehicleLoan",
+    "add_people",
     "address",
     "amount",
     "bank_card",

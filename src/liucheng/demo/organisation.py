@@ -8,6 +8,10 @@ seeded random source so the same seed gives the same people.
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from liucheng.runtime import Engine
 
 # How many people hold each role; a bottleneck role is thinly staffed.
 STAFF: dict[str, int] = {
@@ -60,3 +64,13 @@ def people(rng: random.Random) -> list[tuple[str, str, list[str]]]:
             roles = [role, "staff"] if role in LENDING_STAFF else [role]
             out.append((user, sur + given, roles))
     return out
+
+
+def add_people(engine: Engine, rng: random.Random) -> dict[str, list[str]]:
+    """Add the demo organisation to `engine`; returns the user ids holding each role."""
+    members: dict[str, list[str]] = {}
+    for user, name, roles in people(rng):
+        engine.add_user(user, name, roles=roles)
+        for role in roles:
+            members.setdefault(role, []).append(user)
+    return members
