@@ -164,7 +164,6 @@ def b4(res: dict[str, Any]) -> Lines:
            "| backend | tasks (open) | load | open tasks the user may see | p50 | p99 |",
            "| --- | --- | ---: | ---: | ---: | ---: |"]
     plans: Lines = []
-    whatif: Lines = []
     for backend, r in res.items():
         if "skipped" in r:
             out.append(f"| {backend} | not measured: {r['skipped']} | | | | |")
@@ -174,19 +173,6 @@ def b4(res: dict[str, Any]) -> Lines:
         out.append(f"| {backend} | {r['tasks']:,} ({r['open']:,}) | {r['load_seconds']:.0f} s | "
                    f"{r['visible_open_tasks']:,} | {ms(p50)} | {ms(p99)} |")
         plans += [f"Query plan on {backend}:", "", "```", *r["plan"], "```", ""]
-        w = r.get("whatif")
-        if w:
-            whatif.append(f"| {backend} | {ms(Summary.of([x['p50_ms'] for x in w['rounds']]))} "
-                          f"| {ms(Summary.of([x['p99_ms'] for x in w['rounds']]))} | "
-                          f"{'yes' if w['same_page'] else '**no**'} |")
-    if whatif:
-        out += ["", "What-if (a proposed fix, not product code — `bench/inbox_whatif.py`): the "
-                "same page read from a pool table carrying the sort keys, indexed "
-                "`(kind, value, priority DESC, created_at, task_id)`, one index range per "
-                "role cut to 100, merged:", "",
-                "| backend | p50 | p99 | same page as the Engine's |",
-                "| --- | ---: | ---: | --- |",
-                *whatif]
     return [*out, "", *plans]
 
 

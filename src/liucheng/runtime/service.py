@@ -377,7 +377,10 @@ class Engine(HumanTaskActions, EventActions):
         """Open tasks: a user's (assigned or in their roles' pool), a role's, or a case's."""
         with self.reading() as repo:
             case_id = repo.resolve_id(instances, case, "case") if case else None
-            if user is not None:
+            if user is not None and status == "open":  # the inbox (org/inbox.py)
+                rows = self.inbox_rows(repo, user, "all", covering=False, case=case_id,
+                                       role=role, limit=limit, offset=offset)
+            elif user is not None:
                 roles = repo.user_roles(user)
                 rows = repo.tasks(assignee=user, candidate_roles=roles, candidate_user=user,
                                   instance_id=case_id, role=role, status=status, limit=limit,
