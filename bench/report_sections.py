@@ -126,7 +126,7 @@ def b2(res: dict[str, Any]) -> Lines:
     st = res.get("statements")
     if st:
         c, lk = st["complete"], st["lookup"]
-        out += ["What the Engine sends to SQLite (counted with SQLAlchemy events, untimed): "
+        out += ["What the Engine sends to SQLite (counted with SQLite's trace callback, untimed): "
                 f"`complete()` = {c['transactions']:.1f} transactions, "
                 f"{c['statements']:.1f} statements; `tasks(case=…)` = "
                 f"{lk['transactions']:.1f} transaction, {lk['statements']:.1f} statement. "
@@ -201,9 +201,9 @@ def method(r: dict[str, Any]) -> Lines:
             "- The ceiling's script (state to write, event, task and candidate rows) is "
             "computed in advance by the pure core, so it writes the same rows as the "
             "Engine (the row counts above show it); it still encodes the JSON and decodes the "
-            "instance state it reads inside the timed loop. Where the Engine writes one row "
-            "twice (the implicit claim and the completion of a task) the ceiling writes "
-            "it once.",
+            "instance state it reads inside the timed loop. Like the ceiling, the Engine "
+            "writes each task row once per completion (the implicit claim and the "
+            "completion are one UPDATE).",
             "- The models are `bench/models/*.bpmn` (plain BPMN 2.0, parsed by Spiff's "
             "`BpmnParser`). " + _loader_note(r["loader"]),
             "- Profiles of the liucheng sides: [PROFILES.md](PROFILES.md).",

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from liucheng.errors import ConflictError, NotFoundError
+from liucheng.storage.direct import write
 from liucheng.storage.jobs import MATERIALISE as JOB_EVENTS
 from liucheng.storage.tables import (
     carbon_copies,
@@ -119,9 +120,9 @@ class Repository:
         return self._all(stmt.order_by(instances.c.started_at.desc()).limit(limit))
 
     def update_instance(self, instance_id: str, old_version: int, values: Row) -> None:
-        result = self.conn.execute(_UPDATE_CASE, {"case": instance_id, "old": old_version,
+        changed = write(self.conn, _UPDATE_CASE, {"case": instance_id, "old": old_version,
                                                   "version": old_version + 1, **values})
-        if result.rowcount != 1:
+        if changed != 1:
             raise ConflictError(f"case '{instance_id}' was changed by someone else meanwhile",
                                 case=instance_id, hint="reload and try again")
 
@@ -143,7 +144,7 @@ class Repository:
                        new_events: Sequence[Row]) -> None:
         if not new_events:
             return
-        self.conn.execute(INSERT_EVENTS, [
+        write(self.conn, INSERT_EVENTS, [
             {"instance_id": instance_id, "at": _time(e["at"]), "type": e["type"],
              "element": e.get("element"), "task_id": e.get("task"), "actor": e.get("actor"),
              "data": e}

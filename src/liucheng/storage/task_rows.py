@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from liucheng.storage.direct import write
 from liucheng.storage.tables import task_candidates, tasks
 
 Row = dict[str, Any]
@@ -95,7 +96,7 @@ class TaskRows:
         for row in self.created.values():
             by_columns.setdefault(tuple(row), []).append(row)
         for rows in by_columns.values():
-            conn.execute(INSERT_TASK, rows)
+            write(conn, INSERT_TASK, rows)
         if self.created:
             candidates = [{"task_id": t, **c, "priority": row["priority"],
                      "created_at": row["created_at"],
@@ -103,19 +104,19 @@ class TaskRows:
                     for t, row in self.created.items() if t not in self.ended
                     for c in self.candidates[t]]
             if candidates:
-                conn.execute(INSERT_CANDIDATE, candidates)
+                write(conn, INSERT_CANDIDATE, candidates)
         for task_id, values in self.updates.items():
-            conn.execute(UPDATE_TASK, {"t": task_id, **values})
+            write(conn, UPDATE_TASK, {"t": task_id, **values})
         for task_id in self.ended - self.created.keys():
-            conn.execute(DELETE_CANDIDATES, {"t": task_id})
+            write(conn, DELETE_CANDIDATES, {"t": task_id})
         for task_id, roles in self.roles.items():
             if task_id not in self.ended:
-                conn.execute(DELETE_CANDIDATES, {"t": task_id})
-                conn.execute(COPY_ROLE, [{"t": task_id, "role": r} for r in roles])
+                write(conn, DELETE_CANDIDATES, {"t": task_id})
+                write(conn, COPY_ROLE, [{"t": task_id, "role": r} for r in roles])
         for task_id, follow in self.pool.items():
             if task_id not in self.ended and task_id not in self.created \
                     and task_id not in self.roles:
-                conn.execute(REPOOL if follow else UNPOOL, {"t": task_id})
+                write(conn, REPOOL if follow else UNPOOL, {"t": task_id})
         self.clear()
 
 
