@@ -4,7 +4,8 @@ Cases of two organisations, with steps of different priorities offered to roles 
 have, to a role only one has, and to people by name; tasks claimed, unclaimed, returned to
 the pool by escalation, and completed along the way. After each change every person's
 mine, pool and all pages (several page sizes and offsets) from `task_page` must equal the
-general query's (`_general_page`, which applies org/visibility.py's rules directly).
+general query's (`_general_page`, which applies org/visibility.py's rules directly), and
+so must the size of the pool.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ def _pages(engine: Engine) -> None:
                     assert [r["id"] for r in fast] == [r["id"] for r in general], (
                         user, tab, limit, offset)
                     assert fast == general
+            general_count = inbox._count(db, inbox._task_select(db.t, who, "pool", None, now))
+            assert inbox.pool_count(db, who) == general_count, user
 
 
 def test_range_pages_equal_the_general_query(database_url: str) -> None:

@@ -127,7 +127,8 @@ def _count(db: Db, stmt: sa.Select[Any]) -> int:
 def counts(db: Db, principal: Principal, *, now: datetime) -> dict[str, int]:
     """How many items each tab holds (without a search text)."""
     out = {tab: _count(db, _task_select(db.t, principal, tab, None, now))
-           for tab in TABS if tab != "started"}
+           for tab in TABS if tab not in ("started", "pool")}
+    out["pool"] = pool_count(db, principal)
     out["started"] = _count(db, _started_select(db.t, principal, None))
     return {tab: out[tab] for tab in TABS}
 
@@ -253,7 +254,9 @@ def _ranges_select(t: Tables, tab: str, waiting: bool,
     end: sa.BindParameter[int] = sa.bindparam("end", type_=sa.Integer)
 
     def pool(kind: str, value: str, elsewhere: str | None = None) -> sa.Select[Any]:
-        stmt = sa.select(tc.c.task_id, tc.c.priority, tc.c.created_at).where(
+        columns = (tc.c.task_id,) if tab == "count" else (tc.c.task_id, tc.c.priority,
+                                                           tc.c.created_at)
+        stmt = sa.select(*columns).where(
             tc.c.kind == kind, tc.c.value == sa.bindparam(value), tc.c.pooled == sa.true())
         if elsewhere is not None:
             t2, c2 = tasks.alias(), case.alias()
@@ -261,9 +264,17 @@ def _ranges_select(t: Tables, tab: str, waiting: bool,
                            .select_from(t2.join(c2, c2.c.id == t2.c.instance_id))
                            .where(t2.c.id == tc.c.task_id).scalar_subquery())
             stmt = stmt.where(starter_org.not_in(sa.bindparam(elsewhere, expanding=True)))
+        if tab == "count":
+            return stmt
         return stmt.order_by(tc.c.priority.desc(), tc.c.created_at, tc.c.task_id).limit(end)
 
     ranges = []
+    if tab == "count":  # how many tasks the pool holds: the ranges whole, each task once
+        branches = [pool("user", "user"), *(pool("role", f"r{i}", f"o{i}" if keep else None)
+                                            for i, keep in enumerate(local))]
+        union = sa.union(*branches).subquery()
+        stmt = _RANGES[shape] = sa.select(sa.func.count()).select_from(union)
+        return stmt
     if tab != "pool":
         ranges.append(sa.select(tasks.c.id.label("task_id"), tasks.c.priority,
                                 tasks.c.created_at)
@@ -287,17 +298,31 @@ def _ranges_select(t: Tables, tab: str, waiting: bool,
     return stmt
 
 
-def _ranges_page(db: Db, principal: Principal, tab: str, waiting: bool, limit: int,
-                 offset: int) -> list[Row]:
+def _ranges_params(db: Db, principal: Principal, tab: str,
+                   **params: Any) -> tuple[tuple[bool, ...], dict[str, Any]]:
+    """The shape of the ranges statement (see `_ranges_select`) and its parameters."""
     elsewhere = _elsewhere(db, principal) if tab != "mine" else []
-    stmt = _ranges_select(db.t, tab, waiting, tuple(bool(o) for o in elsewhere))
-    params: dict[str, Any] = {"user": principal.user, "end": offset + limit, "limit": limit,
-                              "offset": offset}
+    params["user"] = principal.user
     for i, role in enumerate(sorted(principal.roles) if tab != "mine" else []):
         params[f"r{i}"] = role
         if elsewhere[i]:
             params[f"o{i}"] = elsewhere[i]
+    return tuple(bool(o) for o in elsewhere), params
+
+
+def _ranges_page(db: Db, principal: Principal, tab: str, waiting: bool, limit: int,
+                 offset: int) -> list[Row]:
+    local, params = _ranges_params(db, principal, tab, end=offset + limit, limit=limit,
+                                   offset=offset)
+    stmt = _ranges_select(db.t, tab, waiting, local)
     return [dict(r) for r in db.conn.execute(stmt, params).mappings()]
+
+
+def pool_count(db: Db, principal: Principal) -> int:
+    """How many tasks are in this person's pool (the `pool` tab without a search text)."""
+    local, params = _ranges_params(db, principal, "pool")
+    return int(db.conn.execute(_ranges_select(db.t, "count", False, local), params)
+               .scalar_one())
 
 
 def search_cases(db: Db, principal: Principal, *, q: str | None = None,
