@@ -21,12 +21,12 @@ _MISSING = object()
 # a parameter: its name in the SQL, the key it is given by, its value otherwise, its converter
 _Param = tuple[str, str, Any, Callable[[Any], Any] | None]
 _Compiled = tuple[str, bool, list[_Param]]
-_CACHE: dict[tuple[int, str, tuple[str, ...], bool], _Compiled] = {}
+_CACHE: dict[tuple[sa.ClauseElement, str, tuple[str, ...], bool], _Compiled] = {}
 
 
 def _compiled(conn: sa.Connection, stmt: sa.ClauseElement, keys: tuple[str, ...],
               many: bool) -> _Compiled:
-    key = (id(stmt), conn.dialect.name, keys, many)
+    key = (stmt, conn.dialect.name, keys, many)
     found = _CACHE.get(key)
     if found is None:
         compiled: Any = stmt.compile(dialect=conn.dialect, column_keys=list(keys),
