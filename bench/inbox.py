@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import inbox_data, inbox_whatif
+from bench import inbox_data
 from bench.definitions import load
 
 QUERY_USERS = [f"u{u:03d}" for u in range(0, 100, 10)]
@@ -26,20 +26,23 @@ def _engine(url: str) -> Any:
 
 
 def _plan(engine: Any, user: str) -> list[str]:
-    """The database's plan for the inbox query, as the repository builds it."""
-    from liucheng.storage.repository import Repository
+    """The database's plan for the page statement of `engine.tasks(user=…)` (its last)."""
+    import sqlalchemy as sa
 
+    captured: list[tuple[str, Any]] = []
+
+    def grab(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+             executemany: bool) -> None:
+        captured.append((statement, parameters))
+
+    sa.event.listen(engine.db, "before_cursor_execute", grab)
+    engine.tasks(user=user)
+    sa.event.remove(engine.db, "before_cursor_execute", grab)
+    statement, parameters = captured[-1]
     with engine.db.connect() as conn:
-        repo = Repository(conn)
-        captured: list[Any] = []
-        original = repo._all
-        repo._all = lambda stmt: captured.append(stmt) or []  # type: ignore[method-assign]
-        repo.tasks(assignee=user, candidate_roles=repo.user_roles(user), candidate_user=user)
-        repo._all = original  # type: ignore[method-assign]
-        compiled = captured[0].compile(conn, compile_kwargs={"literal_binds": True})
         prefix = ("EXPLAIN QUERY PLAN " if conn.dialect.name == "sqlite"
                   else "EXPLAIN (ANALYZE, BUFFERS OFF, COSTS OFF, TIMING OFF) ")
-        result = conn.exec_driver_sql(prefix + str(compiled)).fetchall()
+        result = conn.exec_driver_sql(prefix + statement, parameters).fetchall()
         return [" | ".join(str(v) for v in row) for row in result]
 
 
@@ -89,12 +92,10 @@ def run(params: dict[str, Any]) -> dict[str, object]:
                        "mean_ms": statistics.fmean(samples)})
     visible = _visible(engine, params)
     plan = _plan(engine, QUERY_USERS[0])
-    whatif = inbox_whatif.measure(engine, QUERY_USERS, params["rounds"], params["queries"],
-                                  percentile)
     engine.close()
     _fresh_sqlite(params["url"])
     return {"rounds": rounds, "page_rows": min(returned), "visible_open_tasks": visible,
-            "plan": plan, "whatif": whatif}
+            "plan": plan}
 
 
 def _visible(engine: Any, params: dict[str, Any]) -> int:

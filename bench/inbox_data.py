@@ -4,9 +4,10 @@ Shape (defaults for 1,000,000 tasks / 100,000 open): cases of 5 user tasks of th
 model; a case with an open task has 4 completed tasks before it, the others are
 completed. `roles` roles, `users` users each holding 3 consecutive roles. An open task is
 in one role's pool (its `task_candidates` row, 5% also name a candidate user); 20% are
-claimed by a member of that role. Completed tasks carry who, when, outcome and form data
-and, as the Engine leaves them, no candidate rows. Priorities: 85% 50, 10% 70, 5% 90.
-Rows go in with SQLAlchemy Core executemany, 5,000 at a time.
+claimed by a member of that role (its candidate rows are then not `pooled`; they carry
+the task's priority and creation time, as the Engine writes them). Completed tasks carry
+who, when, outcome and form data and, as the Engine leaves them, no candidate rows.
+Priorities: 85% 50, 10% 70, 5% 90. Rows go in with SQLAlchemy Core executemany, 5,000 at a time.
 """
 
 from __future__ import annotations
@@ -88,11 +89,14 @@ def rows(params: dict[str, Any], definition_id: str, key: str
                 row.update(status="open", assignee=member if claimed else None,
                            claimed_at=created if claimed else None, completed_at=None,
                            completed_by=None, outcome=None, data=None)
+                keys = {"priority": row["priority"], "created_at": created,
+                        "pooled": not claimed}
                 batches["task_candidates"].append({"task_id": task, "kind": "role",
-                                                   "value": role})
+                                                   "value": role, **keys})
                 if rng.random() < 0.05:
                     batches["task_candidates"].append({
-                        "task_id": task, "kind": "user", "value": f"u{rng.randrange(users):03d}"})
+                        "task_id": task, "kind": "user", "value": f"u{rng.randrange(users):03d}",
+                        **keys})
             else:
                 done = created + timedelta(hours=2)
                 row.update(status="completed", assignee=member, claimed_at=done,

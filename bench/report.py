@@ -25,6 +25,7 @@ def render(r: dict[str, Any]) -> str:
     ]
     out += sections.run_facts(r)
     out += sections.targets(r)
+    out += sections.obstacles(r)
     for key, section in (("B1", sections.b1), ("B2", sections.b2), ("B3", sections.b3),
                          ("B4", sections.b4)):
         if key in r:

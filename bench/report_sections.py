@@ -88,6 +88,58 @@ def targets(r: dict[str, Any]) -> Lines:
     return [*out, ""]
 
 
+def obstacles(r: dict[str, Any]) -> Lines:
+    spans = [ratio(_rates(res, "b2.ceiling"), _rates(res, "b2.spiff")).median
+             for res in r.get("B2", {}).get("figures", {}).values()]
+    span = f"{min(spans):.1f}–{max(spans):.1f}×" if spans else "a few times"
+    return [
+        "## What stands in the way of the targets", "",
+        "- **B1, ≥ 10× SpiffWorkflow.** The pure core is event-sourced: every change is an "
+        "event that is applied to the state (`Run.emit` → `apply`), and one completion "
+        "emits seven (`task_claimed`, `variables_set` for the form data, `task_completed`, "
+        "`variables_set` for the step record, `element_left`, `element_entered`, "
+        "`task_created`), on a copy of the state, after the step's checks (authorisation, "
+        "four-eyes rule, form data). What would remove it: fewer events per completion (one "
+        "`variables_set` for the data and the record; the implicit claim inside "
+        "`task_completed`), changing the copied state directly for the events the "
+        "interpreter has just made instead of applying them again, and copying only what a "
+        "command changes. These are changes to the interpreter (`engine/`), which was being "
+        "extended (multi-instance, event sub-processes) at the same time, so they are left "
+        "for a round of their own.",
+        "- **B2, ≥ 50% of the ceiling.** The Engine now runs the ceiling's statements plus "
+        "one (the actor and their roles) in one transaction per completion, and its writes "
+        "go to the driver's cursor directly (`storage/direct.py`); the commit (the WAL "
+        "write, which the ceiling pays too) is about a quarter of its profile. Left per "
+        "completion: "
+        "`decide` itself (B1's cost; the ceiling's rows were computed in advance), three "
+        "reads through SQLAlchemy with its result processing (the case row, the actor, the "
+        "case's task listing), SQLAlchemy's connection and transaction handling twice (the "
+        "command and the listing), and encoding the state and events as JSON. What would "
+        "remove it: reads on the driver's cursor too (with the types' result converters), a "
+        "connection kept per thread instead of a pool checkout per command, and B1's "
+        "changes.",
+        "- **B2, ≥ 5× SpiffWorkflow.** Spiff saves one JSON document per completion; "
+        "liucheng writes the case state, one row per event (7–10 a completion), the task "
+        "row and its candidate rows, so that the audit trail and the inbox are tables one "
+        "can query. The ceiling — exactly those rows through plain `sqlite3`, nothing "
+        f"computed — is itself only {span} Spiff in this run (the table below), and an "
+        "engine cannot pass its own ceiling: 5× needs fewer rows per completion (e.g. a "
+        "command's events in one row), not a faster engine.",
+        "- **B3, ≥ 50% of the ceiling.** Every statement is a round trip to the server (the "
+        "command's and the listing's, with BEGIN and COMMIT); with 8 clients, 8 client "
+        "processes and the server share 2 cores, so the Engine's Python time per completion "
+        "is what limits it. What would remove it: psycopg's pipeline mode to send a "
+        "command's writes in one round trip, and the CPU savings named for B2.",
+        "- **B4, p99 ≤ 10 ms.** The page is now index ranges (own tasks, each role's "
+        "pooled candidates) cut to the page and merged, so it no longer grows with the "
+        "pool. A call is three statements in a read transaction (the reader and their "
+        "roles, the organisations having members of those roles, the page) and the "
+        "conversion of 100 rows; on a machine shared with other work the p99 is the "
+        "scheduler's as much as the query's. What would remove the rest: the reader and "
+        "the organisations in one statement with the page, and fewer columns per row.",
+        ""]
+
+
 def b1(res: dict[str, Any]) -> Lines:
     out = ["## B1 — pure core, in memory", "",
            "User-task completions per second: liucheng's `decide(CompleteTask)` on the "
@@ -126,7 +178,7 @@ def b2(res: dict[str, Any]) -> Lines:
     st = res.get("statements")
     if st:
         c, lk = st["complete"], st["lookup"]
-        out += ["What the Engine sends to SQLite (counted with SQLAlchemy events, untimed): "
+        out += ["What the Engine sends to SQLite (counted with SQLite's trace callback, untimed): "
                 f"`complete()` = {c['transactions']:.1f} transactions, "
                 f"{c['statements']:.1f} statements; `tasks(case=…)` = "
                 f"{lk['transactions']:.1f} transaction, {lk['statements']:.1f} statement. "
@@ -164,7 +216,6 @@ def b4(res: dict[str, Any]) -> Lines:
            "| backend | tasks (open) | load | open tasks the user may see | p50 | p99 |",
            "| --- | --- | ---: | ---: | ---: | ---: |"]
     plans: Lines = []
-    whatif: Lines = []
     for backend, r in res.items():
         if "skipped" in r:
             out.append(f"| {backend} | not measured: {r['skipped']} | | | | |")
@@ -174,19 +225,6 @@ def b4(res: dict[str, Any]) -> Lines:
         out.append(f"| {backend} | {r['tasks']:,} ({r['open']:,}) | {r['load_seconds']:.0f} s | "
                    f"{r['visible_open_tasks']:,} | {ms(p50)} | {ms(p99)} |")
         plans += [f"Query plan on {backend}:", "", "```", *r["plan"], "```", ""]
-        w = r.get("whatif")
-        if w:
-            whatif.append(f"| {backend} | {ms(Summary.of([x['p50_ms'] for x in w['rounds']]))} "
-                          f"| {ms(Summary.of([x['p99_ms'] for x in w['rounds']]))} | "
-                          f"{'yes' if w['same_page'] else '**no**'} |")
-    if whatif:
-        out += ["", "What-if (a proposed fix, not product code — `bench/inbox_whatif.py`): the "
-                "same page read from a pool table carrying the sort keys, indexed "
-                "`(kind, value, priority DESC, created_at, task_id)`, one index range per "
-                "role cut to 100, merged:", "",
-                "| backend | p50 | p99 | same page as the Engine's |",
-                "| --- | ---: | ---: | --- |",
-                *whatif]
     return [*out, "", *plans]
 
 
@@ -215,9 +253,9 @@ def method(r: dict[str, Any]) -> Lines:
             "- The ceiling's script (state to write, event, task and candidate rows) is "
             "computed in advance by the pure core, so it writes the same rows as the "
             "Engine (the row counts above show it); it still encodes the JSON and decodes the "
-            "instance state it reads inside the timed loop. Where the Engine writes one row "
-            "twice (the implicit claim and the completion of a task) the ceiling writes "
-            "it once.",
+            "instance state it reads inside the timed loop. Like the ceiling, the Engine "
+            "writes each task row once per completion (the implicit claim and the "
+            "completion are one UPDATE).",
             "- The models are `bench/models/*.bpmn` (plain BPMN 2.0, parsed by Spiff's "
             "`BpmnParser`). " + _loader_note(r["loader"]),
             "- Profiles of the liucheng sides: [PROFILES.md](PROFILES.md).",

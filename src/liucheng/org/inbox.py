@@ -2,7 +2,18 @@
 
 Tabs: `mine` (待办, assigned to me), `pool` (待领, offered to me or my roles), `done` (已办,
 completed by me), `started` (我发起的, cases I started) and `overdue` (mine or pool, past
-due). Every query pages with `limit`/`offset` and filters by a search text.
+due); `all` (mine and pool) for the Engine's `tasks(user=…)` and `inbox(…, "all")`. Every
+query pages with `limit`/`offset` and filters by a search text. The web pages, the HTTP
+API, the Python `Engine` and the CLI all read the inbox here.
+
+A page of mine, pool or all without filters, in priority order, is read from index ranges:
+the person's own tasks from `ix_tasks_assignee_page`, and for each of their roles (and
+for them by name) the pooled candidate rows from `ix_task_candidates_pool`, which carry
+the task's sort keys; each range is cut to the page's end, then merged. The pool's rule
+"locally first" (org/visibility.py) becomes, per role, a list of the other organisations
+that have members of the role: a task of a case started there is not in the pool. The
+same page from the general query (`_task_select`) is the definition; tests hold the two
+equal.
 """
 
 from __future__ import annotations
@@ -13,12 +24,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from liucheng.errors import Problem, ValidationError
+from liucheng.errors import NotFoundError, Problem, ValidationError
 from liucheng.org.permissions import Principal
-from liucheng.org.schema import Db, Tables
-from liucheng.org.visibility import in_pool, visible_cases
+from liucheng.org.schema import DEFAULT_ORG, Db, Tables
+from liucheng.org.visibility import in_pool, organisation_of, visible_cases
 
 TABS = ("mine", "pool", "done", "started", "overdue")
+TASK_TABS = ("mine", "pool", "done", "overdue", "all")
+SORTS = ("priority", "due", "created")
 Row = dict[str, Any]
 
 
@@ -59,33 +72,46 @@ def _case_search(t: Tables, q: str | None) -> sa.ColumnElement[bool]:
                   case.c.id.like(text.lower().replace("%", "") + "%"))
 
 
+def _statuses(waiting: bool) -> tuple[str, ...]:
+    """A person's own open tasks; `waiting` adds those suspended while signers added
+    before them sign (the Engine and the CLI list them, the web inbox does not)."""
+    return ("open", "suspended") if waiting else ("open",)
+
+
 def _task_condition(t: Tables, principal: Principal, tab: str,
-                    now: datetime) -> sa.ColumnElement[bool]:
+                    now: datetime, waiting: bool = False) -> sa.ColumnElement[bool]:
     tasks = t.tasks
-    mine = sa.and_(tasks.c.status == "open", tasks.c.assignee == principal.user)
+    mine = sa.and_(tasks.c.status.in_(_statuses(waiting)), tasks.c.assignee == principal.user)
     if tab == "mine":
         return mine
     if tab == "pool":
         return in_pool(t, principal)
+    if tab == "all":
+        return sa.or_(mine, in_pool(t, principal))
     if tab == "done":
         return sa.and_(tasks.c.status == "completed", tasks.c.completed_by == principal.user)
     return sa.and_(sa.or_(mine, in_pool(t, principal)), tasks.c.due_at.is_not(None),
                    tasks.c.due_at < now)
 
 
+def _page_columns(t: Tables) -> list[Any]:
+    """An inbox row: the task (without its form data) and what the list shows of its case."""
+    tasks, case = t.tasks, t.instances
+    return [*(c for c in tasks.c if c.name != "data"), case.c.title.label("case_title"),
+            case.c.business_key.label("business_key"),
+            case.c.started_by.label("case_started_by"),
+            case.c.definition_id.label("definition_id")]
+
+
 def _task_select(t: Tables, principal: Principal, tab: str, q: str | None,
-                 now: datetime) -> sa.Select[Any]:
+                 now: datetime, waiting: bool = False) -> sa.Select[Any]:
     tasks, case = t.tasks, t.instances
     search = _case_search(t, q)
     if q and q.strip():
         search = sa.or_(search, tasks.c.name.ilike(_like(q.strip()), escape="\\"))
-    columns = [*tasks.c, case.c.title.label("case_title"),
-               case.c.business_key.label("business_key"),
-               case.c.started_by.label("case_started_by"),
-               case.c.definition_id.label("definition_id")]
-    return (sa.select(*columns)
+    return (sa.select(*_page_columns(t))
             .select_from(tasks.join(case, case.c.id == tasks.c.instance_id))
-            .where(_task_condition(t, principal, tab, now), search))
+            .where(_task_condition(t, principal, tab, now, waiting), search))
 
 
 def _started_select(t: Tables, principal: Principal, q: str | None) -> sa.Select[Any]:
@@ -101,7 +127,8 @@ def _count(db: Db, stmt: sa.Select[Any]) -> int:
 def counts(db: Db, principal: Principal, *, now: datetime) -> dict[str, int]:
     """How many items each tab holds (without a search text)."""
     out = {tab: _count(db, _task_select(db.t, principal, tab, None, now))
-           for tab in TABS if tab != "started"}
+           for tab in TABS if tab not in ("started", "pool")}
+    out["pool"] = pool_count(db, principal)
     out["started"] = _count(db, _started_select(db.t, principal, None))
     return {tab: out[tab] for tab in TABS}
 
@@ -109,16 +136,193 @@ def counts(db: Db, principal: Principal, *, now: datetime) -> dict[str, int]:
 def inbox(db: Db, principal: Principal, tab: str, *, now: datetime, q: str | None = None,
           limit: int = 20, offset: int = 0) -> Page:
     check_tab(tab)
-    tasks, case = db.t.tasks, db.t.instances
     if tab == "started":
+        case = db.t.instances
         stmt = _started_select(db.t, principal, q)
-        order: list[Any] = [case.c.started_at.desc(), case.c.id]
-    else:
-        stmt = _task_select(db.t, principal, tab, q, now)
-        order = ([tasks.c.completed_at.desc(), tasks.c.id] if tab == "done" else
-                 [tasks.c.priority.desc(), tasks.c.created_at, tasks.c.id])
-    total = _count(db, stmt)
-    return Page(db.all(stmt.order_by(*order).limit(limit).offset(offset)), total, limit, offset)
+        rows = db.all(stmt.order_by(case.c.started_at.desc(), case.c.id).limit(limit)
+                      .offset(offset))
+        return Page(rows, _count(db, stmt), limit, offset)
+    rows = task_page(db, principal, tab, now=now, q=q, limit=limit, offset=offset)
+    return Page(rows, _count(db, _task_select(db.t, principal, tab, q, now)), limit, offset)
+
+
+def task_page(db: Db, principal: Principal, tab: str, *, now: datetime, q: str | None = None,
+              process: str | None = None, case: str | None = None, role: str | None = None,
+              created_from: datetime | None = None, created_to: datetime | None = None,
+              sort: str = "priority", waiting: bool = False, limit: int = 20,
+              offset: int = 0) -> list[Row]:
+    """One page of a task tab (`TASK_TABS`), filtered; `sort` by priority, due or created."""
+    if tab not in TASK_TABS:
+        raise ValidationError([Problem(f"unknown inbox tab '{tab}'", field="tab",
+                                       hint="use one of " + ", ".join(TASK_TABS))])
+    if sort not in SORTS:
+        raise NotFoundError(f"unknown sort '{sort}'", hint="sort by priority, due or created")
+    if tab in ("mine", "pool", "all") and sort == "priority" and not (
+            (q and q.strip()) or process or case or role or created_from or created_to):
+        return _ranges_page(db, principal, tab, waiting, limit, offset)
+    return _general_page(db, principal, tab, now=now, q=q, process=process, case=case,
+                         role=role, created_from=created_from, created_to=created_to,
+                         sort=sort, waiting=waiting, limit=limit, offset=offset)
+
+
+def _general_page(db: Db, principal: Principal, tab: str, *, now: datetime, q: str | None,
+                  process: str | None, case: str | None, role: str | None,
+                  created_from: datetime | None, created_to: datetime | None, sort: str,
+                  waiting: bool, limit: int, offset: int) -> list[Row]:
+    """The page from the general query: any filter and order (the definition)."""
+    t = db.t
+    stmt = _task_select(t, principal, tab, q, now, waiting)
+    tasks = t.tasks
+    if process:
+        stmt = stmt.where(tasks.c.definition_key == process)
+    if case:
+        stmt = stmt.where(tasks.c.instance_id == case)
+    if role:
+        tc = t.task_candidates.alias()
+        stmt = stmt.where(tasks.c.id.in_(sa.select(tc.c.task_id).where(
+            tc.c.kind == "role", tc.c.value == role)))
+    if created_from:
+        stmt = stmt.where(tasks.c.created_at >= created_from)
+    if created_to:
+        stmt = stmt.where(tasks.c.created_at < created_to)
+    order: tuple[Any, ...] = (
+        (tasks.c.completed_at.desc(),) if tab == "done" else
+        {"priority": (tasks.c.priority.desc(), tasks.c.created_at),
+         "due": (tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.priority.desc()),
+         "created": (tasks.c.created_at.desc(),)}[sort])
+    return db.all(stmt.order_by(*order, tasks.c.id).limit(limit).offset(offset))
+
+
+# -- pages from index ranges -----------------------------------------------------------------
+def _elsewhere(db: Db, principal: Principal) -> list[list[str]]:
+    """For each of the person's roles (sorted): the other organisations with members of it,
+    whose cases' tasks for the role stay with them (locally first)."""
+    roles = sorted(principal.roles)
+    if not roles:
+        return []
+    found: dict[str, set[str]] = {r: set() for r in roles}
+    for role_id, org in db.conn.execute(_built(db.t, "orgs_of_roles"), {"roles": roles}):
+        found[role_id].add(org)
+    return [sorted(found[r] - {principal.organisation}) for r in roles]
+
+
+def seeker(db: Db, user_id: str) -> Principal | None:
+    """Who reads an inbox, by user id: organisation and roles (all an inbox query needs;
+    no permissions), in one statement. None for an unknown or deactivated user."""
+    rows = db.conn.execute(_built(db.t, "seeker"), {"user": user_id}).all()
+    if not rows or not rows[0].active:
+        return None
+    return Principal(user=user_id, name=user_id, organisation=rows[0].org or DEFAULT_ORG,
+                     department=None, roles=frozenset(r.role_id for r in rows if r.role_id),
+                     admin=False, permissions=frozenset())
+
+
+_BUILT: dict[tuple[Tables, str], Any] = {}
+
+
+def _built(t: Tables, name: str) -> Any:
+    """Statements of a fixed shape, built once per schema."""
+    if (t, name) not in _BUILT:
+        ur, acc, users = t.user_roles, t.accounts, t.users
+        if name == "orgs_of_roles":
+            stmt = (sa.select(ur.c.role_id,
+                              sa.func.coalesce(acc.c.organisation_id, DEFAULT_ORG))
+                    .select_from(ur.outerjoin(acc, acc.c.user_id == ur.c.user_id))
+                    .where(ur.c.role_id.in_(sa.bindparam("roles", expanding=True)))
+                    .distinct())
+        else:  # seeker
+            stmt = (sa.select(users.c.active, acc.c.organisation_id.label("org"),
+                              ur.c.role_id)
+                    .select_from(users.outerjoin(acc, acc.c.user_id == users.c.id)
+                                 .outerjoin(ur, ur.c.user_id == users.c.id))
+                    .where(users.c.id == sa.bindparam("user")))
+        _BUILT[t, name] = stmt
+    return _BUILT[t, name]
+
+
+_RANGES: dict[tuple[Any, ...], sa.Select[Any]] = {}
+
+
+def _ranges_select(t: Tables, tab: str, waiting: bool,
+                   local: tuple[bool, ...]) -> sa.Select[Any]:
+    """The page statement for a shape: which tab, and for each role whether other
+    organisations keep some of its tasks (`local`); built once per shape."""
+    shape = (t, tab, waiting, local)
+    if shape in _RANGES:
+        return _RANGES[shape]
+    tasks, case, tc = t.tasks, t.instances, t.task_candidates
+    end: sa.BindParameter[int] = sa.bindparam("end", type_=sa.Integer)
+
+    def pool(kind: str, value: str, elsewhere: str | None = None) -> sa.Select[Any]:
+        columns = (tc.c.task_id,) if tab == "count" else (tc.c.task_id, tc.c.priority,
+                                                           tc.c.created_at)
+        stmt = sa.select(*columns).where(
+            tc.c.kind == kind, tc.c.value == sa.bindparam(value), tc.c.pooled == sa.true())
+        if elsewhere is not None:
+            t2, c2 = tasks.alias(), case.alias()
+            starter_org = (sa.select(organisation_of(t, c2.c.started_by))
+                           .select_from(t2.join(c2, c2.c.id == t2.c.instance_id))
+                           .where(t2.c.id == tc.c.task_id).scalar_subquery())
+            stmt = stmt.where(starter_org.not_in(sa.bindparam(elsewhere, expanding=True)))
+        if tab == "count":
+            return stmt
+        return stmt.order_by(tc.c.priority.desc(), tc.c.created_at, tc.c.task_id).limit(end)
+
+    ranges = []
+    if tab == "count":  # how many tasks the pool holds: the ranges whole, each task once
+        branches = [pool("user", "user"), *(pool("role", f"r{i}", f"o{i}" if keep else None)
+                                            for i, keep in enumerate(local))]
+        union = sa.union(*branches).subquery()
+        stmt = _RANGES[shape] = sa.select(sa.func.count()).select_from(union)
+        return stmt
+    if tab != "pool":
+        ranges.append(sa.select(tasks.c.id.label("task_id"), tasks.c.priority,
+                                tasks.c.created_at)
+                      .where(tasks.c.assignee == sa.bindparam("user"),
+                             tasks.c.status.in_(_statuses(waiting)))
+                      .order_by(tasks.c.priority.desc(), tasks.c.created_at, tasks.c.id)
+                      .limit(end))
+    if tab != "mine":
+        ranges.append(pool("user", "user"))
+        ranges += [pool("role", f"r{i}", f"o{i}" if keep else None)
+                   for i, keep in enumerate(local)]
+    merged = sa.union_all(*[sa.select(r.subquery()) for r in ranges]).subquery()
+    page = (sa.select(merged.c.task_id, merged.c.priority, merged.c.created_at).distinct()
+            .order_by(merged.c.priority.desc(), merged.c.created_at, merged.c.task_id)
+            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")).subquery())
+    stmt = _RANGES[shape] = (
+        sa.select(*_page_columns(t))
+        .select_from(page.join(tasks, tasks.c.id == page.c.task_id)
+                     .join(case, case.c.id == tasks.c.instance_id))
+        .order_by(tasks.c.priority.desc(), tasks.c.created_at, tasks.c.id))
+    return stmt
+
+
+def _ranges_params(db: Db, principal: Principal, tab: str,
+                   **params: Any) -> tuple[tuple[bool, ...], dict[str, Any]]:
+    """The shape of the ranges statement (see `_ranges_select`) and its parameters."""
+    elsewhere = _elsewhere(db, principal) if tab != "mine" else []
+    params["user"] = principal.user
+    for i, role in enumerate(sorted(principal.roles) if tab != "mine" else []):
+        params[f"r{i}"] = role
+        if elsewhere[i]:
+            params[f"o{i}"] = elsewhere[i]
+    return tuple(bool(o) for o in elsewhere), params
+
+
+def _ranges_page(db: Db, principal: Principal, tab: str, waiting: bool, limit: int,
+                 offset: int) -> list[Row]:
+    local, params = _ranges_params(db, principal, tab, end=offset + limit, limit=limit,
+                                   offset=offset)
+    stmt = _ranges_select(db.t, tab, waiting, local)
+    return [dict(r) for r in db.conn.execute(stmt, params).mappings()]
+
+
+def pool_count(db: Db, principal: Principal) -> int:
+    """How many tasks are in this person's pool (the `pool` tab without a search text)."""
+    local, params = _ranges_params(db, principal, "pool")
+    return int(db.conn.execute(_ranges_select(db.t, "count", False, local), params)
+               .scalar_one())
 
 
 def search_cases(db: Db, principal: Principal, *, q: str | None = None,

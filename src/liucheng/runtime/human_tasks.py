@@ -4,20 +4,24 @@ comments, out-of-office, and the inbox views. Each action is one transaction."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from liucheng.engine import commands as c
 from liucheng.errors import ForbiddenError, NotFoundError, Problem, ValidationError
+from liucheng.org import inbox
+from liucheng.org.schema import Db, Tables
 from liucheng.runtime.files import FileStore
 from liucheng.runtime.views import CaseView, TaskView
-from liucheng.storage.tables import attachments, instances
+from liucheng.storage.tables import attachments, instances, metadata
 
 if TYPE_CHECKING:
     from liucheng.engine.commands import Actor, Command
     from liucheng.storage.repository import Repository
 
-INBOX_VIEWS = ("mine", "pool", "done", "overdue", "all")
+INBOX_VIEWS = inbox.TASK_TABS
+TABLES = Tables.of(metadata)
 
 
 class HumanTaskActions:
@@ -198,21 +202,25 @@ class HumanTaskActions:
             raise ValidationError([Problem(f"unknown inbox view '{view}'", field="view",
                                            hint=f"use one of {', '.join(INBOX_VIEWS)}")])
         with self.reading() as repo:
-            if view == "done":
-                return [TaskView.of(r) for r in repo.done_by(user, limit=limit, offset=offset)]
-            roles = set(repo.user_roles(user))
+            rows = self.inbox_rows(repo, user, view, covering=True, q=text, process=process,
+                                   created_from=created_from, created_to=created_to,
+                                   sort=sort, limit=limit, offset=offset)
+            return [TaskView.of(r) for r in rows]
+
+    def inbox_rows(self, repo: Repository, user: str, view: str, *, covering: bool,
+                   **filters: Any) -> list[dict[str, Any]]:
+        """A page of org/inbox.py's `task_page` for a user given by id (none for an unknown
+        or deactivated user); `covering` adds the roles of the people they stand in for."""
+        db = Db(repo.conn, TABLES)
+        who = inbox.seeker(db, user)
+        if who is None:
+            return []
+        if covering and view != "done":
+            roles = set(who.roles)
             for covered in repo.covered_users(user, self.clock()):
                 roles |= repo.user_roles(covered)
-            filters: dict[str, Any] = {"process": process, "text": text, "sort": sort,
-                                       "created_from": created_from, "created_to": created_to,
-                                       "limit": limit, "offset": offset}
-            if view == "overdue":
-                filters["overdue_at"] = self.clock()
-            rows = repo.tasks(assignee=None if view == "pool" else user,
-                              candidate_roles=() if view == "mine" else roles,
-                              candidate_user=None if view == "mine" else user,
-                              pool_only=view == "pool", **filters)
-            return [TaskView.of(r) for r in rows]
+            who = replace(who, roles=frozenset(roles))
+        return inbox.task_page(db, who, view, now=self.clock(), waiting=True, **filters)
 
     def started_by(self, user: str, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         """我发起的: cases the user started, newest first."""

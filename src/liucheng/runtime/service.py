@@ -104,6 +104,7 @@ class Engine(HumanTaskActions, EventActions):
         self.files = FileStore(data_dir)
         self.notify = notify
         self.http = http or HttpSettings.from_env()  # HTTP service steps (runtime/http_calls)
+        self._compiled: dict[tuple[str, str], ProcessDefinition] = {}
         if migrate_schema:
             migrate(self.db)
 
@@ -159,15 +160,21 @@ class Engine(HumanTaskActions, EventActions):
     def actor(self, repo: Repository, user: str) -> Actor:
         if user == SYSTEM.user:
             return SYSTEM
-        row = repo.user(user)
-        if row is None or not row["active"]:
+        found = repo.person(user)
+        if found is None or not found[0]["active"]:
             raise ForbiddenError(f"unknown or inactive user '{user}'",
                                  hint="add the user with 'liucheng user add'")
-        return Actor(user, repo.user_roles(user), bool(row["is_admin"]))
+        return Actor(user, found[1], bool(found[0]["is_admin"]))
 
-    def definition(self, repo: Repository, definition_id: str) -> ProcessDefinition:
+    def definition(self, repo: Repository, definition_id: str,
+                   checksum: str | None = None) -> ProcessDefinition:
+        """A deployed definition, compiled; with its checksum, from the Engine's cache."""
+        if checksum is not None and (definition_id, checksum) in self._compiled:
+            return self._compiled[definition_id, checksum]
         row = repo.definition(definition_id)
-        return compile_source(row["source"], row["format"], row["key"])
+        compiled = compile_source(row["source"], row["format"], row["key"])
+        self._compiled[definition_id, row["checksum"]] = compiled
+        return compiled
 
     # -- definitions ---------------------------------------------------------------------
     @staticmethod
@@ -290,13 +297,14 @@ class Engine(HumanTaskActions, EventActions):
             return FailService(SYSTEM, effect["token"], f"{type(exc).__name__}: {exc}")
         return CompleteService(SYSTEM, effect["token"], dict(outputs))
 
-    def _command(self, case: str | Callable[[Repository], str], user: str,
+    def _command(self, case: str | Callable[[Repository], dict[str, Any]], user: str,
                  make: Callable[[Actor], Command]) -> CaseView:
-        """One command in one transaction; `case` may be worked out inside it (from a task)."""
+        """One command in one transaction; `case` may be a function locking the case row
+        inside it (from a task)."""
         with self.transaction() as repo:
-            case_id = case(repo) if callable(case) else case
-            row = repo.lock_instance(case_id)
-            definition = self.definition(repo, row["definition_id"])
+            row = case(repo) if callable(case) else repo.lock_instance(case)
+            case_id = row["id"]
+            definition = self.definition(repo, row["definition_id"], row["definition_checksum"])
             command = make(self.actor(repo, user))
             decision = decide(definition, row["state"], command, self._context(repo))
             written = self._persist(repo, case_id, row["definition_key"], row["version"],
@@ -307,9 +315,9 @@ class Engine(HumanTaskActions, EventActions):
                       ) -> CaseView:
         found: dict[str, str] = {}
 
-        def case_of(repo: Repository) -> str:
+        def case_of(repo: Repository) -> dict[str, Any]:
             found["task"] = repo.resolve_id(tasks, task_id, "task")
-            return str(repo.task(found["task"])["instance_id"])
+            return repo.lock_case_of_task(found["task"])
 
         try:
             return self._command(case_of, user, lambda actor: make(actor, found["task"]))
@@ -389,7 +397,10 @@ class Engine(HumanTaskActions, EventActions):
         """Open tasks: a user's (assigned or in their roles' pool), a role's, or a case's."""
         with self.reading() as repo:
             case_id = repo.resolve_id(instances, case, "case") if case else None
-            if user is not None:
+            if user is not None and status == "open":  # the inbox (org/inbox.py)
+                rows = self.inbox_rows(repo, user, "all", covering=False, case=case_id,
+                                       role=role, limit=limit, offset=offset)
+            elif user is not None:
                 roles = repo.user_roles(user)
                 rows = repo.tasks(assignee=user, candidate_roles=roles, candidate_user=user,
                                   instance_id=case_id, role=role, status=status, limit=limit,

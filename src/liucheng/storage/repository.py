@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from liucheng.errors import ConflictError, NotFoundError
+from liucheng.storage.direct import write
 from liucheng.storage.jobs import MATERIALISE as JOB_EVENTS
 from liucheng.storage.tables import (
     carbon_copies,
@@ -28,10 +29,15 @@ from liucheng.storage.tables import (
     user_roles,
     users,
 )
+from liucheng.storage.task_rows import TASK_EVENTS as _TASK_EVENTS
+from liucheng.storage.task_rows import TaskRows
 
 Row = dict[str, Any]
 END_EVENTS = {"instance_completed": "completed", "instance_terminated": "terminated",
               "instance_cancelled": "cancelled"}
+
+
+INSERT_EVENTS = events.insert()
 
 
 def _time(value: str) -> datetime:
@@ -78,13 +84,24 @@ class Repository:
         self.conn.execute(instances.insert().values(**row))
 
     def lock_instance(self, instance_id: str) -> Row:
-        stmt = sa.select(instances).where(instances.c.id == instance_id)
-        if self.conn.dialect.name == "postgresql":
-            stmt = stmt.with_for_update()
-        row = self._one(stmt)
+        """The case row, locked for this transaction, with its definition's checksum."""
+        row = self._one_prebuilt(_LOCK_CASE, {"case": instance_id})
         if row is None:
             raise NotFoundError(f"no case '{instance_id}'", case=instance_id)
         return row
+
+    def lock_case_of_task(self, task_id: str) -> Row:
+        """`lock_instance` for the case a task belongs to."""
+        row = self._one_prebuilt(_LOCK_TASK_CASE, {"task": task_id})
+        if row is None:
+            self.task(task_id)  # raises for an unknown task
+            raise NotFoundError(f"no case for task '{task_id}'", task=task_id)
+        return row
+
+    def _one_prebuilt(self, stmts: dict[str, sa.Select[Any]], params: Row) -> Row | None:
+        row = self.conn.execute(stmts.get(self.conn.dialect.name, stmts[""]),
+                                params).mappings().first()
+        return dict(row) if row else None
 
     def instance(self, instance_id: str) -> Row:
         row = self._one(sa.select(instances).where(instances.c.id == instance_id))
@@ -103,12 +120,9 @@ class Repository:
         return self._all(stmt.order_by(instances.c.started_at.desc()).limit(limit))
 
     def update_instance(self, instance_id: str, old_version: int, values: Row) -> None:
-        result = self.conn.execute(
-            instances.update()
-            .where(instances.c.id == instance_id, instances.c.version == old_version)
-            .values(version=old_version + 1, **values)
-        )
-        if result.rowcount != 1:
+        changed = write(self.conn, _UPDATE_CASE, {"case": instance_id, "old": old_version,
+                                                  "version": old_version + 1, **values})
+        if changed != 1:
             raise ConflictError(f"case '{instance_id}' was changed by someone else meanwhile",
                                 case=instance_id, hint="reload and try again")
 
@@ -130,64 +144,23 @@ class Repository:
                        new_events: Sequence[Row]) -> None:
         if not new_events:
             return
-        self.conn.execute(events.insert(), [
+        write(self.conn, INSERT_EVENTS, [
             {"instance_id": instance_id, "at": _time(e["at"]), "type": e["type"],
              "element": e.get("element"), "task_id": e.get("task"), "actor": e.get("actor"),
              "data": e}
             for e in new_events
         ])
+        rows = TaskRows()
         for e in new_events:
+            on_task = _TASK_EVENTS.get(e["type"])
+            if on_task is not None:
+                on_task(rows, instance_id, definition_key, e)
+                continue
             handler = _MATERIALISE.get(e["type"])
             if handler is not None:
+                rows.flush(self.conn)  # in event order with what the others write
                 handler(self, instance_id, definition_key, e)
-
-    def _task_created(self, instance_id: str, key: str, e: Row) -> None:
-        at = _time(e["at"])
-        self.conn.execute(tasks.insert().values(
-            id=e["task"], instance_id=instance_id, definition_key=key, element=e["element"],
-            name=e.get("name") or e["element"], status=e.get("status", "open"),
-            role=(e.get("roles") or [None])[0], assignee=e.get("assignee"),
-            owner=e.get("owner") or e.get("assignee"), priority=e.get("priority", 50),
-            created_at=at, claimed_at=at if e.get("assignee") else None,
-            due_at=_time(e["due_at"]) if e.get("due_at") else None, kind=e.get("kind", "main"),
-            on_behalf_of=e.get("on_behalf_of")))
-        candidates = [{"task_id": e["task"], "kind": "role", "value": r}
-                      for r in e.get("roles") or []]
-        candidates += [{"task_id": e["task"], "kind": "user", "value": u}
-                       for u in e.get("candidate_users") or []]
-        if candidates:
-            self.conn.execute(task_candidates.insert(), candidates)
-
-    def _task_claimed(self, instance_id: str, key: str, e: Row) -> None:
-        self.conn.execute(tasks.update().where(tasks.c.id == e["task"]).values(
-            assignee=e["actor"], owner=e["actor"], claimed_at=_time(e["at"])))
-
-    def _task_moved(self, instance_id: str, key: str, e: Row) -> None:
-        """Transferred (ownership moves) or delegated (the owner stays)."""
-        owner = e["to"] if e["type"] == "task_transferred" else e["owner"]
-        values: Row = {"assignee": e["to"], "owner": owner}
-        if e["type"] == "task_transferred":
-            values.update(claimed_at=_time(e["at"]), on_behalf_of=None)
-        self.conn.execute(tasks.update().where(tasks.c.id == e["task"]).values(**values))
-
-    def _task_escalated(self, instance_id: str, key: str, e: Row) -> None:
-        if e.get("to"):
-            self.conn.execute(tasks.update().where(tasks.c.id == e["task"]).values(
-                assignee=e["to"], owner=e["to"], claimed_at=_time(e["at"])))
-            return
-        self.conn.execute(tasks.update().where(tasks.c.id == e["task"]).values(
-            assignee=None, owner=None, claimed_at=None, role=e["roles"][0]))
-        self.conn.execute(task_candidates.delete().where(task_candidates.c.task_id == e["task"]))
-        self.conn.execute(task_candidates.insert(), [
-            {"task_id": e["task"], "kind": "role", "value": r} for r in e["roles"]])
-
-    def _task_resolved(self, instance_id: str, key: str, e: Row) -> None:
-        self.conn.execute(tasks.update().where(tasks.c.id == e["task"]).values(
-            assignee=e["owner"]))
-
-    def _task_suspended(self, instance_id: str, key: str, e: Row) -> None:
-        status = "suspended" if e["type"] == "task_suspended" else "open"
-        self.conn.execute(tasks.update().where(tasks.c.id == e["task"]).values(status=status))
+        rows.flush(self.conn)
 
     def _cc_sent(self, instance_id: str, key: str, e: Row) -> None:
         self.conn.execute(carbon_copies.insert(), [
@@ -199,18 +172,6 @@ class Repository:
     def _cc_read(self, instance_id: str, key: str, e: Row) -> None:
         self.conn.execute(carbon_copies.update().where(carbon_copies.c.id == e["cc"]).values(
             read_at=_time(e["at"])))
-
-    def _task_unclaimed(self, instance_id: str, key: str, e: Row) -> None:
-        self.conn.execute(tasks.update().where(tasks.c.id == e["task"]).values(
-            assignee=None, claimed_at=None))
-
-    def _task_ended(self, instance_id: str, key: str, e: Row) -> None:
-        completed = e["type"] == "task_completed"
-        self.conn.execute(tasks.update().where(tasks.c.id == e["task"]).values(
-            status="completed" if completed else "cancelled", completed_at=_time(e["at"]),
-            completed_by=e.get("actor") if completed else None, outcome=e.get("outcome"),
-            data=e.get("data")))
-        self.conn.execute(task_candidates.delete().where(task_candidates.c.task_id == e["task"]))
 
     def _incident_raised(self, instance_id: str, key: str, e: Row) -> None:
         self.conn.execute(incidents.insert().values(
@@ -237,6 +198,11 @@ class Repository:
               overdue_at: datetime | None = None, sort: str = "priority",
               limit: int = 100, offset: int = 0) -> list[Row]:
         """Inbox query. `status="open"` includes tasks suspended for signers added before."""
+        if instance_id and status == "open" and sort == "priority" and not (
+                assignee or candidate_user or role or pool_only or process or text
+                or created_from or created_to or overdue_at or list(candidate_roles)):
+            return [dict(r) for r in self.conn.execute(_OPEN_TASKS_OF_CASE, {
+                "case": instance_id, "limit": limit, "offset": offset}).mappings()]
         stmt = sa.select(tasks)
         if status == "open":
             stmt = stmt.where(tasks.c.status.in_(("open", "suspended")))
@@ -373,6 +339,14 @@ class Repository:
                                  .where(user_roles.c.user_id == user_id)).scalars()
         return frozenset(rows)
 
+    def person(self, user_id: str) -> tuple[Row, frozenset[str]] | None:
+        """A user's `active` and `is_admin` with their roles, in one statement."""
+        rows = self.conn.execute(_PERSON, {"u": user_id}).all()
+        if not rows:
+            return None
+        found = {"active": rows[0].active, "is_admin": rows[0].is_admin}
+        return found, frozenset(r.role_id for r in rows if r.role_id is not None)
+
     def users(self) -> list[Row]:
         return self._all(sa.select(users).order_by(users.c.id))
 
@@ -405,20 +379,30 @@ class Repository:
                                       .where(user_roles.c.role_id == role_id)).scalars())
 
 
+_CASE = (sa.select(instances, definitions.c.checksum.label("definition_checksum"))
+         .join(definitions, definitions.c.id == instances.c.definition_id))
+_CASE_OF_TASK = _CASE.where(instances.c.id == sa.select(tasks.c.instance_id).where(
+    tasks.c.id == sa.bindparam("task")).scalar_subquery())
+_CASE_BY_ID = _CASE.where(instances.c.id == sa.bindparam("case"))
+# by dialect ("" for the others): PostgreSQL locks the case row (SQLite's BEGIN IMMEDIATE
+# has locked the database already)
+_LOCK_CASE = {"": _CASE_BY_ID, "postgresql": _CASE_BY_ID.with_for_update(of=instances)}
+_LOCK_TASK_CASE = {"": _CASE_OF_TASK,
+                   "postgresql": _CASE_OF_TASK.with_for_update(of=instances)}
+_UPDATE_CASE = instances.update().where(instances.c.id == sa.bindparam("case"),
+                                        instances.c.version == sa.bindparam("old"))
+_OPEN_TASKS_OF_CASE = (
+    sa.select(tasks).where(tasks.c.instance_id == sa.bindparam("case"),
+                           tasks.c.status.in_(("open", "suspended")))
+    .order_by(tasks.c.priority.desc(), tasks.c.created_at, tasks.c.id)
+    .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+_PERSON = (sa.select(users.c.active, users.c.is_admin, user_roles.c.role_id)
+           .select_from(users.outerjoin(user_roles, user_roles.c.user_id == users.c.id))
+           .where(users.c.id == sa.bindparam("u")))
+
 _MATERIALISE = {
-    "task_created": Repository._task_created,
-    "task_claimed": Repository._task_claimed,
-    "task_unclaimed": Repository._task_unclaimed,
-    "task_transferred": Repository._task_moved,
-    "task_delegated": Repository._task_moved,
-    "task_resolved": Repository._task_resolved,
-    "task_escalated": Repository._task_escalated,
-    "task_suspended": Repository._task_suspended,
-    "task_resumed": Repository._task_suspended,
     "cc_sent": Repository._cc_sent,
     "cc_read": Repository._cc_read,
-    "task_completed": Repository._task_ended,
-    "task_cancelled": Repository._task_ended,
     "incident_raised": Repository._incident_raised,
     "incident_resolved": Repository._incident_resolved,
     **JOB_EVENTS,  # timers → jobs, subscriptions (storage/jobs.py)

@@ -84,7 +84,6 @@ tasks = sa.Table(
     sa.Column("data", JSON, nullable=True),
     sa.Column("kind", sa.String(16), nullable=False, server_default="main"),
     sa.Column("on_behalf_of", sa.String(64), nullable=True),
-    sa.Index("ix_tasks_assignee_open", "assignee", "status", "created_at"),
     sa.Index("ix_tasks_status_due", "status", "due_at"),
     sa.Index("ix_tasks_instance", "instance_id", "status"),
     sa.Index("ix_tasks_completed_by", "completed_by", "completed_at"),
@@ -95,8 +94,18 @@ task_candidates = sa.Table(
     sa.Column("task_id", sa.String(32), sa.ForeignKey("tasks.id"), primary_key=True),
     sa.Column("kind", sa.String(8), primary_key=True),  # 'role' or 'user'
     sa.Column("value", sa.String(64), primary_key=True),
-    sa.Index("ix_task_candidates_lookup", "kind", "value", "task_id"),
+    # migration 0008: the task's sort keys, and whether it is open and unassigned (pooled)
+    sa.Column("priority", sa.Integer, nullable=False, server_default="50"),
+    sa.Column("created_at", Time, nullable=True),
+    sa.Column("pooled", sa.Boolean, nullable=False, server_default=sa.false()),
 )
+# migration 0008: inbox pages in their order (priority first, highest first), as index ranges:
+# a person's own tasks, and a role's or a person's pool
+sa.Index("ix_tasks_assignee_page", tasks.c.assignee, tasks.c.status, tasks.c.priority.desc(),
+         tasks.c.created_at, tasks.c.id)
+sa.Index("ix_task_candidates_pool", task_candidates.c.kind, task_candidates.c.value,
+         task_candidates.c.pooled, task_candidates.c.priority.desc(),
+         task_candidates.c.created_at, task_candidates.c.task_id)
 
 events = sa.Table(
     "events", metadata,
