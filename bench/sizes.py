@@ -26,6 +26,13 @@ class Sizes:
     warmup: int = 10
     profile_b1_cases: int = 6000
     profile_b2_cases: int = 100
+    history_events: int = 1_000_000  # B5: rows in the events table
+    history_seed_cases: int = 300
+    memory_open: int = 100_000  # B6
+    memory_completions: int = 1_000_000
+    web_months: int = 3  # B7: the demo's months of history
+    web_clients: int = 50
+    web_seconds: int = 20  # per page and round
 
 
 FULL = Sizes()
@@ -33,4 +40,5 @@ QUICK = replace(
     FULL, rounds=3, b1_cases={"linear10": 200, "gateway": 440},
     b2_cases={"linear10": 20, "gateway": 44}, b3_cases={"linear10": 24},
     inbox_tasks=50_000, inbox_open=5_000, inbox_queries=30, warmup=3,
-    profile_b1_cases=1500, profile_b2_cases=30)
+    profile_b1_cases=1500, profile_b2_cases=30, history_events=50_000, history_seed_cases=60,
+    memory_open=5_000, memory_completions=5_000, web_months=1, web_seconds=8)
