@@ -166,7 +166,8 @@ class Runner:
         results = self.rounds({"b7.liucheng": params}, "B7 web (inbox requests)")
         for suffix in ("", "-wal", "-shm"):
             Path(params["path"] + suffix).unlink(missing_ok=True)
-        return {"build": built, **results}
+        return {"build": built, "months": s.web_months, "clients": s.web_clients,
+                "seconds": s.web_seconds, **results}
 
     def profiles(self) -> list[dict[str, Any]]:
         log("profiling the liucheng sides with py-spy")
@@ -233,14 +234,15 @@ def main(argv: list[str] | None = None) -> int:
     output = Path(args.output)
     if not args.no_profile:
         results["profiles"] = runner.profiles()
+        notes = (BENCH_DIR / "profiles_b5_b7.md").read_text(encoding="utf-8")
         output.with_name("PROFILES.md").write_text(
-            profiling.render(results["profiles"], "Profiles of the liucheng sides"),
-            encoding="utf-8")
+            profiling.render(results["profiles"], "Profiles of the liucheng sides") + "\n"
+            + notes, encoding="utf-8")
     results["seconds"] = time.monotonic() - began
     results["load_after"] = os.getloadavg()
     results["loads"] = runner.loads
-    output.write_text(report.render(results), encoding="utf-8")
     output.with_name("results.json").write_text(json.dumps(results, indent=1) + "\n",
-                                                encoding="utf-8")
+                                                encoding="utf-8")  # first: kept if the
+    output.write_text(report.render(results), encoding="utf-8")  # report cannot be written
     log(f"wrote {output} after {results['seconds'] / 60:.1f} minutes")
     return 0
