@@ -245,6 +245,8 @@ def reproduce() -> Lines:
             ".venv/bin/python -m bench --quick    # a small run, a few minutes",
             ".venv/bin/python -m bench --only B1,B2 --rounds 3 --no-profile",
             ".venv/bin/python -m bench --inbox-tasks 200000 --inbox-open 20000",
+            "# B6 at its full size (1,000,000 completions a round) takes hours; a shorter run:",
+            ".venv/bin/python -m bench --only B5,B6,B7 --rounds 3 --memory-completions 20000",
             "```", "",
             "The first run creates `bench/.venv-peers` (git-ignored) and installs the pinned "
             "SpiffWorkflow, PM4Py and py-spy from PyPI into it; SpiffWorkflow (LGPL) and "

@@ -3,6 +3,9 @@
 Case counts are chosen so that both models give about the same number of completions
 (a linear10 case has 10, a gateway case 4.5 on average), each side of a round runs for
 a few seconds, and the whole full run stays under about 15 minutes on a 2-core machine.
+B5–B7 are sized as their targets are stated (a 1,000,000-event history; 100,000 open
+cases and 1,000,000 completions; 50 clients); B6 at that size takes hours, see
+`--memory-completions`.
 """
 
 from __future__ import annotations
