@@ -144,7 +144,9 @@ def b7(r: dict[str, Any]) -> Lines:
            "one request after another for "
            f"{r['seconds']} s per page and round, from httpx AsyncClients in one "
            "process on the same machine (`bench/web_side.py`). No peer: there is no "
-           "comparable web application among the peers.", "",
+           "comparable web application among the peers. The clients sign in five at a "
+           "time: 50 sign-ins at once outwait the server's database connection pool "
+           "(5 + 10 connections, 30 s) and some answer 500 — see PROFILES.md.", "",
            "| page | requests/s | p50 | p95 | p99 |", "| --- | ---: | ---: | ---: | ---: |"]
     for page, label in (("inbox", "`GET /inbox`"), ("task", "`GET /tasks/{id}`")):
         out.append(f"| {label} | {_s(_page(r, page, 'per_second'), '', 0)} | "

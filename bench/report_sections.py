@@ -241,7 +241,7 @@ def _loader_note(loader: str) -> str:
 
 def reproduce() -> Lines:
     return ["## How to reproduce", "", "From the project root, with the product's venv:", "",
-            "```sh", ".venv/bin/python -m bench            # full run, ~15 minutes on 2 cores",
+            "```sh", ".venv/bin/python -m bench            # full run (B6 at full size: hours)",
             ".venv/bin/python -m bench --quick    # a small run, a few minutes",
             ".venv/bin/python -m bench --only B1,B2 --rounds 3 --no-profile",
             ".venv/bin/python -m bench --inbox-tasks 200000 --inbox-open 20000",
