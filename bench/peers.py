@@ -1,8 +1,9 @@
-"""The peers' virtualenv, bench/.venv-peers: SpiffWorkflow at an exact version, and py-spy.
+"""The peers' virtualenv, bench/.venv-peers: SpiffWorkflow and PM4Py at exact versions, py-spy.
 
-SpiffWorkflow is LGPL-3.0 and never a dependency of liucheng: it lives only in this
-git-ignored venv, made from the same Python the product runs on, and is driven as a
-subprocess. py-spy (MIT) is there too, to profile the liucheng sides from outside.
+SpiffWorkflow (LGPL-3.0) and PM4Py (AGPL-3.0) are never dependencies of liucheng: they
+live only in this git-ignored venv, made from the same Python the product runs on, and
+are driven as subprocesses. py-spy (MIT) is there too, to profile the liucheng sides
+from outside.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ BENCH_DIR = Path(__file__).resolve().parent
 PEERS_VENV = BENCH_DIR / ".venv-peers"
 PEERS_PYTHON = PEERS_VENV / "bin" / "python"
 PY_SPY = PEERS_VENV / "bin" / "py-spy"
-PINS = {"SpiffWorkflow": "3.2.0", "py-spy": "0.4.3"}
+PINS = {"SpiffWorkflow": "3.2.0", "py-spy": "0.4.3", "pm4py": "2.7.23.11"}
 
 _VERSIONS = """
 import importlib.metadata as m, json
 out = {}
-for name in ("SpiffWorkflow", "py-spy", "lxml"):
+for name in ("SpiffWorkflow", "py-spy", "lxml", "pm4py", "pandas"):
     try:
         out[name] = m.version(name)
     except m.PackageNotFoundError:

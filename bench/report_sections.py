@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench import report_b5_b7
 from bench.stats import Summary, per_second, ratio
 from bench.workload import MODELS
 
@@ -42,6 +43,8 @@ def run_facts(r: dict[str, Any]) -> Lines:
              "the YAML twins of the BPMN files (the BPMN importer has not landed yet)"),
             ("SpiffWorkflow", f"{peers.get('SpiffWorkflow')} (lxml {peers.get('lxml')}), "
                               "in bench/.venv-peers"),
+            ("PM4Py", f"{peers.get('pm4py')} (pandas {peers.get('pandas')}), in "
+                      "bench/.venv-peers"),
             ("SQLAlchemy / psycopg", f"{m['sqlalchemy']} / {m['psycopg']}"),
             ("SQLite", m["sqlite"])]
     server = r.get("B3", {}).get("server")
@@ -83,6 +86,7 @@ def targets(r: dict[str, Any]) -> Lines:
         if "rounds" in res:
             p99 = Summary.of([x["p99_ms"] for x in res["rounds"]])
             rows.append((f"B4 inbox p99, {backend}", "≤ 10 ms", ms(p99), p99.median <= 10))
+    rows += report_b5_b7.targets(r)
     out = ["## Targets", "", "| case | target | measured | met |", "| --- | --- | --- | --- |"]
     out += [f"| {c} | {t} | {m} | {'yes' if ok else '**no**'} |" for c, t, m, ok in rows]
     return [*out, ""]
@@ -228,14 +232,6 @@ def b4(res: dict[str, Any]) -> Lines:
     return [*out, "", *plans]
 
 
-def not_measured() -> Lines:
-    return ["## Not yet measured", "",
-            "- **B5 analytics**: cycle/waiting-time and bottleneck reports over a large "
-            "history.", "- **B6 memory**: resident memory per running case and per "
-            "loaded definition.", "- **B7 web**: requests per second and latency of the "
-            "inbox page and the task form through the web application.", ""]
-
-
 def method(r: dict[str, Any]) -> Lines:
     return ["## What is timed", "",
             "- Every side of every round is a fresh process (`python -m bench.run_side`); "
@@ -258,6 +254,12 @@ def method(r: dict[str, Any]) -> Lines:
             "completion are one UPDATE).",
             "- The models are `bench/models/*.bpmn` (plain BPMN 2.0, parsed by Spiff's "
             "`BpmnParser`). " + _loader_note(r["loader"]),
+            "- **B5**: each report on its own, on a database file the process opened "
+            "(one count of the events first, to read it into the page cache, not timed); "
+            "PM4Py from reading the log to the figures. **B6**: the whole run of "
+            "completions, with resident memory read in between. **B7**: each request, from "
+            "sending it to the whole answer read; the sign-ins and one warm-up request per "
+            "client and page are not timed.",
             "- Profiles of the liucheng sides: [PROFILES.md](PROFILES.md).",
             "- There are no timing assertions in any test; these figures are for reading.",
             ""]
@@ -277,14 +279,17 @@ def _loader_note(loader: str) -> str:
 
 def reproduce() -> Lines:
     return ["## How to reproduce", "", "From the project root, with the product's venv:", "",
-            "```sh", ".venv/bin/python -m bench            # full run, ~15 minutes on 2 cores",
+            "```sh", ".venv/bin/python -m bench            # full run (B6 at full size: hours)",
             ".venv/bin/python -m bench --quick    # a small run, a few minutes",
             ".venv/bin/python -m bench --only B1,B2 --rounds 3 --no-profile",
             ".venv/bin/python -m bench --inbox-tasks 200000 --inbox-open 20000",
+            "# B6 at its full size (1,000,000 completions a round) takes hours; a shorter run:",
+            ".venv/bin/python -m bench --only B5,B6,B7 --rounds 3 --memory-completions 20000",
             "```", "",
             "The first run creates `bench/.venv-peers` (git-ignored) and installs the pinned "
-            "SpiffWorkflow and py-spy from PyPI into it; SpiffWorkflow is LGPL and never a "
-            "dependency of liucheng. B3 and B4 need PostgreSQL at 127.0.0.1:5432 with trust "
+            "SpiffWorkflow, PM4Py and py-spy from PyPI into it; SpiffWorkflow (LGPL) and "
+            "PM4Py (AGPL) are never dependencies of liucheng. B3 and B4 need PostgreSQL at "
+            "127.0.0.1:5432 with trust "
             "authentication and a `test` database to connect to (set `BENCH_PG_ADMIN_URL` "
             "to use another); the runner creates its own databases and drops them. Scratch "
             "SQLite files go to `bench/runs/` (git-ignored). Without `--output` the run "

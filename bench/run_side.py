@@ -24,6 +24,13 @@ SIDES = {
     "b3.ceiling": "bench.pg_sides:run_ceiling",
     "b4.load": "bench.inbox:load_inbox",
     "b4.inbox": "bench.inbox:run",
+    "b5.build": "bench.history_data:build",
+    "b5.liucheng": "bench.analytics_side:run",
+    "b5.pm4py": "bench.peer.pm4py_side:run",
+    "b6.load": "bench.memory_side:load_cases",
+    "b6.liucheng": "bench.memory_side:run",
+    "b7.build": "bench.web_side:build",
+    "b7.liucheng": "bench.web_side:run",
     "loader": "bench.definitions:which",
 }
 

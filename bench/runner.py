@@ -40,7 +40,8 @@ class Runner:
     loads: list[float] = field(default_factory=list)  # 1-minute load average, sampled
 
     def start(self, name: str, params: dict[str, Any]) -> subprocess.Popen[str]:
-        python = str(peers.PEERS_PYTHON) if name.endswith(".spiff") else PRODUCT_PYTHON
+        peer = name.endswith((".spiff", ".pm4py"))
+        python = str(peers.PEERS_PYTHON) if peer else PRODUCT_PYTHON
         return subprocess.Popen([python, "-m", "bench.run_side", name, json.dumps(params)],
                                 cwd=ROOT, env=self.env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
@@ -127,6 +128,47 @@ class Runner:
                                     **self.side("b4.inbox", {**params, "url": url})}
         return results
 
+    def b5(self) -> dict[str, Any]:
+        """One history per run (set-up), then the reports and PM4Py side by side."""
+        s = self.sizes
+        params = {"path": str(RUNS / "b5-history.db"), "xes": str(RUNS / "b5-history.xes"),
+                  "seed_cases": s.history_seed_cases, "events": s.history_events}
+        log(f"B5: building a history of {s.history_events:,} events")
+        built = self.side("b5.build", params)
+        events = built["rows"]["events"]
+        sides = {"b5.liucheng": {"path": params["path"], "now": built["now"], "events": events,
+                                 "xes": str(RUNS / "b5-export.xes")},
+                 "b5.pm4py": {"xes": params["xes"], "events": events}}
+        results = self.rounds(sides, "B5 analytics (history events)")
+        for suffix in ("", "-wal", "-shm"):
+            Path(params["path"] + suffix).unlink(missing_ok=True)
+        Path(params["xes"]).unlink(missing_ok=True)
+        return {"build": built, **results}
+
+    def b6(self) -> dict[str, Any]:
+        s = self.sizes
+        params = {"template": str(RUNS / "b6-template.db"), "path": str(RUNS / "b6.db"),
+                  "open": s.memory_open, "completions": s.memory_completions}
+        log(f"B6: starting {s.memory_open:,} cases")
+        loaded = self.side("b6.load", params)
+        results = self.rounds({"b6.liucheng": params}, "B6 memory (completions)")
+        Path(params["template"]).unlink(missing_ok=True)
+        return {"load": loaded, **results}
+
+    def b7(self) -> dict[str, Any]:
+        s = self.sizes
+        params: dict[str, Any] = {"path": str(RUNS / "b7-demo.db"), "months": s.web_months,
+                                  "data_dir": str(RUNS / "b7-data")}
+        log(f"B7: building the demo database ({s.web_months} month(s))")
+        built = self.side("b7.build", params)
+        params |= {"users": built["users"], "password": built["password"],
+                   "clients": s.web_clients, "seconds": s.web_seconds}
+        results = self.rounds({"b7.liucheng": params}, "B7 web (inbox requests)")
+        for suffix in ("", "-wal", "-shm"):
+            Path(params["path"] + suffix).unlink(missing_ok=True)
+        return {"build": built, "months": s.web_months, "clients": s.web_clients,
+                "seconds": s.web_seconds, **results}
+
     def profiles(self) -> list[dict[str, Any]]:
         log("profiling the liucheng sides with py-spy")
         b1 = {"cases": self.sizes.profile_b1_cases, "warmup": 20}
@@ -145,10 +187,14 @@ class Runner:
 def parse(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     p.add_argument("--quick", action="store_true", help="a small run (a minute or two)")
-    p.add_argument("--only", default="B1,B2,B3,B4", help="cases to run, e.g. B1,B2")
+    p.add_argument("--only", default="B1,B2,B3,B4,B5,B6,B7", help="cases to run, e.g. B1,B2")
     p.add_argument("--rounds", type=int, help="rounds per figure (default 5, quick 3)")
     p.add_argument("--inbox-tasks", type=int, help="B4: tasks in the inbox (default 1,000,000)")
     p.add_argument("--inbox-open", type=int, help="B4: of which open (default 100,000)")
+    p.add_argument("--history-events", type=int, help="B5: events in the history (1,000,000)")
+    p.add_argument("--memory-open", type=int, help="B6: open cases (default 100,000)")
+    p.add_argument("--memory-completions", type=int,
+                   help="B6: completions measured (default 1,000,000)")
     p.add_argument("--no-profile", action="store_true", help="skip the py-spy profiles")
     p.add_argument("--working-tree", action="store_true",
                    help="measure the working tree as it is, not a snapshot of HEAD")
@@ -161,7 +207,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     sizes = QUICK if args.quick else FULL
     overrides = {k: v for k, v in {"rounds": args.rounds, "inbox_tasks": args.inbox_tasks,
-                                   "inbox_open": args.inbox_open}.items() if v}
+                                   "inbox_open": args.inbox_open,
+                                   "history_events": args.history_events,
+                                   "memory_open": args.memory_open,
+                                   "memory_completions": args.memory_completions}.items() if v}
     sizes = replace(sizes, **overrides)
     only = {c.strip().upper() for c in args.only.split(",")}
     RUNS.mkdir(exist_ok=True)
@@ -176,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         "quick": args.quick, "sizes": asdict(sizes),
         "command": " ".join(["python -m bench", *sys.argv[1:]]),
         "loader": runner.side("loader", {})["loader"]}
-    cases = {"B1": runner.b1, "B2": runner.b2, "B3": runner.b3, "B4": runner.b4}
+    cases = {"B1": runner.b1, "B2": runner.b2, "B3": runner.b3, "B4": runner.b4,
+             "B5": runner.b5, "B6": runner.b6, "B7": runner.b7}
     for case, run in cases.items():
         if case in only:
             log(f"{case} …")
@@ -184,14 +234,15 @@ def main(argv: list[str] | None = None) -> int:
     output = Path(args.output)
     if not args.no_profile:
         results["profiles"] = runner.profiles()
+        notes = (BENCH_DIR / "profiles_b5_b7.md").read_text(encoding="utf-8")
         output.with_name("PROFILES.md").write_text(
-            profiling.render(results["profiles"], "Profiles of the liucheng sides"),
-            encoding="utf-8")
+            profiling.render(results["profiles"], "Profiles of the liucheng sides") + "\n"
+            + notes, encoding="utf-8")
     results["seconds"] = time.monotonic() - began
     results["load_after"] = os.getloadavg()
     results["loads"] = runner.loads
-    output.write_text(report.render(results), encoding="utf-8")
     output.with_name("results.json").write_text(json.dumps(results, indent=1) + "\n",
-                                                encoding="utf-8")
+                                                encoding="utf-8")  # first: kept if the
+    output.write_text(report.render(results), encoding="utf-8")  # report cannot be written
     log(f"wrote {output} after {results['seconds'] / 60:.1f} minutes")
     return 0
