@@ -32,6 +32,7 @@ from liucheng.loaders.bpmn_forms import form_fields
 from liucheng.loaders.bpmn_nodes import NodeReader
 from liucheng.loaders.bpmn_ns import (
     BPMN,
+    BPMNDI,
     LC,
     VENDORS,
     ZEEBE,
@@ -55,7 +56,7 @@ _CONNECTIVITY = ("has no incoming flow", "has no outgoing flow", "cannot be reac
                  "has no start event", "flow source", "flow target", "is not an outgoing flow",
                  "an event gateway needs")
 _BROKEN = ("duplicate id", "does not exist", "names no element", "names no <",
-           "is in another scope", "sequence flow has no")
+           "is in another scope", "sequence flow has no", "is drawn twice")
 _XSD_TYPES = {"string": "text", "boolean": "boolean", "int": "integer", "integer": "integer",
               "long": "integer", "double": "number", "float": "number", "decimal": "number",
               "datetime": "datetime", "date": "date", "json": "json"}
@@ -173,6 +174,15 @@ class _Importer:
                     reader.problem(f"duplicate id '{eid}' (first on line {line(all_ids[eid])})",
                                    el, "give every element its own id")
                 all_ids.setdefault(eid, el)
+        if self.draft:  # a drawing's diagram must be sound: one shape per element and plane
+            for plane in root.iter(f"{{{BPMNDI}}}BPMNPlane"):
+                drawn: set[str] = set()
+                for shape in children(plane, "BPMNShape", ns=BPMNDI):
+                    ref = str(shape.get("bpmnElement") or "")
+                    if ref in drawn:
+                        reader.problem(f"element '{ref}' is drawn twice on plane "
+                                       f"'{plane.get('id')}'", shape, "remove one of the shapes")
+                    drawn.add(ref)
         processes = children(root, "process")
         if not processes:
             reader.problems.append(Problem("the file has no <process> to import",
