@@ -247,9 +247,12 @@ class _Importer:
         checked = [p if p.element else dataclasses.replace(p, element=key, line=line(process))
                    for p in validate(definition) if not self.hidden(p, reader)]
         problems = sorted(reader.problems + checked, key=lambda p: p.line or 0)
-        if self.draft and problems and not any(m in p.message for p in problems
-                                               for m in _BROKEN):
-            extensions["bpmn_import"]["findings"] = [self.finding(p) for p in problems]
+        if self.draft:  # what is broken fails; what only stops execution is a finding
+            broken = [p for p in problems if any(m in p.message for m in _BROKEN)]
+            if broken:
+                raise ModelError(broken, source=self.source)
+            if problems:
+                extensions["bpmn_import"]["findings"] = [self.finding(p) for p in problems]
             return definition
         if not self.draft and lc_attr(process, "draft") == "true":
             problems.insert(0, Problem(
