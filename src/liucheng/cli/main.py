@@ -85,10 +85,9 @@ def validate(file: Path, as_json: JsonOpt = False, draft: Annotated[bool, typer.
 
 def _draft(file: Path, text: str, export: Path | None, as_json: bool) -> None:
     from liucheng.loaders.bpmn_export import export_bpmn
-    from liucheng.loaders.bpmn_xml import findings, load_bpmn
 
-    definition = load_bpmn(text, str(file), draft=True)
-    found = findings(definition)
+    definition = Engine.draft(text, source_name=str(file))
+    found = list(definition.extensions["bpmn_import"].get("findings", []))
     if export is not None:
         export.write_text(export_bpmn(definition), encoding="utf-8")
     if as_json:

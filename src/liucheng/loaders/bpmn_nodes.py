@@ -107,6 +107,7 @@ class NodeReader:
     refs: Refs = field(default_factory=Refs)
     zeebe: bool = False  # a Camunda 8 file: its crons are Spring's
     draft: bool = False  # a drawing: keep what cannot run as a draft gap (bpmn_xml.load_bpmn)
+    gaps: set[str] = field(default_factory=set)  # ids of the draft gaps
 
     # -- reporting -----------------------------------------------------------------------
     def problem(self, message: str, el: Any, hint: str | None = None,
@@ -227,6 +228,7 @@ class NodeReader:
         handler, marked `draft_gap` with its BPMN tag and why (kept through export)."""
         eid = str(el.get("id"))
         self.skipped.discard(eid)
+        self.gaps.add(eid)
         why = next((p.message for p in reversed(self.problems) if p.element == eid), "")
         ext = lc_data(el)
         ext.setdefault(DRAFT_GAP, {"tag": tag, "finding": why})

@@ -270,7 +270,10 @@ class _Importer:
 
     @staticmethod
     def hidden(problem: Problem, reader: NodeReader) -> bool:
-        """A connectivity problem caused by an unsupported element already reported."""
+        """A connectivity problem caused by an unsupported element already reported, or a
+        draft gap's missing handler (its own finding says why)."""
+        if problem.element in reader.gaps and "neither a handler" in problem.message:
+            return True
         if not any(part in problem.message for part in _CONNECTIVITY):
             return False
         scope = reader.scope_of.get(problem.element or "", problem.element)
