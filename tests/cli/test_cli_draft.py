@@ -39,3 +39,7 @@ def test_a_drawing_validates_as_a_draft_and_its_export_cannot_be_deployed(
     refused = cli("deploy", str(exported), expect=2)
     assert "is a draft imported from a drawing" in refused and "has no handler" in refused
     assert json.loads(cli("definitions", "--json")) == []
+    yaml = tmp_path / "process.yaml"
+    yaml.write_text("key: p\n", encoding="utf-8")
+    assert "a draft import reads BPMN drawings" in cli("validate", str(yaml), "--draft",
+                                                       expect=2)

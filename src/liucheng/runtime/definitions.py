@@ -29,6 +29,10 @@ def checksum(text: str) -> str:
 def compile_draft(text: str, source_name: str | None = None) -> ProcessDefinition:
     """Import a BPMN drawing as a draft (`load_bpmn(draft=True)`): what only stops
     execution comes back as findings; a broken file still raises ModelError."""
+    if detect_format(text, source_name) != "bpmn":
+        raise ModelError([Problem("a draft import reads BPMN drawings; this is not BPMN",
+                                  source=source_name, hint="check a YAML process without "
+                                  "--draft: every problem is reported with its line")])
     try:
         from liucheng.loaders.bpmn_xml import load_bpmn
     except ImportError:
