@@ -1,8 +1,9 @@
 """Every corpus file imports or fails with a ModelError naming elements; never anything else.
 
-Files the manifest marks as deliberately broken must fail; every MIWG reference model
-either imports or reports what is unsupported; every file that imports survives
-export → import with the same meaning.
+Files the manifest marks as deliberately broken must fail, as drafts too; every MIWG
+reference model either imports or reports what is unsupported, and imports as a draft
+that survives export → draft import; every file that imports survives export → import
+with the same meaning.
 """
 
 from __future__ import annotations
@@ -117,10 +118,11 @@ def test_import_only_expectations_of_the_manifest() -> None:
     assert all(p.source == "flowable-engine/othertoolimport.bpmn" for p in other.problems)
 
 
+@pytest.mark.parametrize("lanes", [False, True], ids=["plain", "lanes"])
 @pytest.mark.parametrize("row", [r for r in ROWS if r.miwg], ids=lambda r: r.path)
-def test_miwg_reference_models_import_as_drafts_and_round_trip(row: Row) -> None:
+def test_miwg_reference_models_import_as_drafts_and_round_trip(row: Row, lanes: bool) -> None:
     draft = load_bpmn(row.text(), row.path, draft=True)
-    exported = export_bpmn(draft)
+    exported = export_bpmn(draft, lanes=lanes)
     again = load_bpmn(exported, "exported.bpmn", draft=True)
     assert differences(draft, again) == []
     for finding in findings(draft):
