@@ -80,3 +80,26 @@ def test_import_problems_name_the_element_the_designer_marks(world: World) -> No
         assert [p["element"] for p in problems] == ["pick"]
         assert "complex gateways are not supported" in problems[0]["message"]
         assert problems[0]["line"] == 6
+
+
+def test_a_drawing_opens_as_a_draft_that_cannot_be_deployed(world: World) -> None:
+    admin = world.client("admin")
+    answer = admin.post("/api/v1/definitions/draft", json={
+        "source": COMPLEX, "format": "bpmn", "source_name": "complex_choice.bpmn"})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["key"] == "complex_choice" and body["draft"] is True
+    assert [(f["element"], f["tag"], f["line"]) for f in body["findings"]] == [
+        ("pick", "complexGateway", 6)]
+    assert 'lc:draft="true"' in body["bpmn"]
+    before = admin.get("/api/v1/definitions").json()
+    refused = admin.post("/api/v1/definitions", json={"source": body["bpmn"], "format": "bpmn"})
+    assert refused.status_code == 422
+    problems = refused.json()["problems"]
+    assert "is a draft imported from a drawing" in problems[0]["message"]
+    assert any(p["element"] == "pick" for p in problems[1:])
+    assert admin.get("/api/v1/definitions").json() == before
+    broken = admin.post("/api/v1/definitions/draft", json={
+        "source": COMPLEX.replace('id="work"', 'id="pick"'), "format": "bpmn"})
+    assert broken.status_code == 422
+    assert "duplicate id 'pick'" in broken.json()["problems"][0]["message"]

@@ -47,6 +47,7 @@ def _claim_first(world: World) -> None:
 # (method, path, expected anon/staff/other/admin, body, setup)
 ROUTES: list[tuple[str, str, str, Body, Callable[[World], None] | None]] = [
     ("POST", "/api/v1/definitions/validate", "aooo", {"source": LEAVE}, None),
+    ("POST", "/api/v1/definitions/draft", "aooo", {"source": LEAVE}, None),
     ("POST", "/api/v1/definitions", "addo",
      {"source": LEAVE.replace("请假申请", "请假申请（新）")}, None),
     ("GET", "/api/v1/definitions", "aooo", None, None),

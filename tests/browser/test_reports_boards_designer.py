@@ -221,7 +221,7 @@ def test_the_designer_deploys_a_diagram_and_marks_unsupported_elements(
     page.wait_for_function("() => document.getElementById('d-key').textContent === "
                            "'complex_choice'"
                            " && !!document.querySelector('[data-element-id=pick]')")
-    page.get_by_role("button", name="检查").click()
+    page.get_by_role("button", name="检查", exact=True).click()
     page.wait_for_selector("#problems li")
     assert page.locator("#canvas [data-element-id=pick].lc-error").count() == 1
     assert page.locator("#canvas .lc-problem-badge").count() == 1
@@ -231,6 +231,13 @@ def test_the_designer_deploys_a_diagram_and_marks_unsupported_elements(
     problem.get_by_role("button").click()  # selects the element
     assert page.locator("#canvas .djs-element.selected[data-element-id=pick]").count() == 1
     page.screenshot(path=shots / "52-designer-problem-on-element.png")
+    page.get_by_role("button", name="按草稿检查").click()  # the drawing as a draft
+    page.wait_for_function("() => document.getElementById('designer-status').textContent"
+                           ".includes('草稿')")
+    finding = page.locator("#problems li").first
+    assert finding.get_attribute("data-element") == "pick"
+    assert "complexGateway" in finding.inner_text()
+    assert page.locator("#canvas [data-element-id=pick].lc-error").count() == 1
     assert engine.definitions("complex_choice") == []
 
     # renaming through the properties panel reaches the deployed process

@@ -1,8 +1,9 @@
 """Every corpus file imports or fails with a ModelError naming elements; never anything else.
 
-Files the manifest marks as deliberately broken must fail; every MIWG reference model
-either imports or reports what is unsupported; every file that imports survives
-export → import with the same meaning.
+Files the manifest marks as deliberately broken must fail, as drafts too; every MIWG
+reference model either imports or reports what is unsupported, and imports as a draft
+that survives export → draft import; every file that imports survives export → import
+with the same meaning.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from bpmn_corpus import CORPUS_MISSING, Row, by_path, rows
 from liucheng.errors import ModelError
 from liucheng.loaders.bpmn_export import export_bpmn
 from liucheng.loaders.bpmn_roundtrip import differences
-from liucheng.loaders.bpmn_xml import load_bpmn
+from liucheng.loaders.bpmn_xml import findings, is_draft, load_bpmn
 from liucheng.model import ProcessDefinition, UserTask, validate
 
 pytestmark = pytest.mark.skipif(CORPUS_MISSING is not None, reason=CORPUS_MISSING or "")
@@ -115,3 +116,30 @@ def test_import_only_expectations_of_the_manifest() -> None:
     other = _import(by_path("flowable-engine/othertoolimport.bpmn"))
     assert isinstance(other, ModelError)  # message start events; the process is still named
     assert all(p.source == "flowable-engine/othertoolimport.bpmn" for p in other.problems)
+
+
+@pytest.mark.parametrize("lanes", [False, True], ids=["plain", "lanes"])
+@pytest.mark.parametrize("row", [r for r in ROWS if r.miwg], ids=lambda r: r.path)
+def test_miwg_reference_models_import_as_drafts_and_round_trip(row: Row, lanes: bool) -> None:
+    draft = load_bpmn(row.text(), row.path, draft=True)
+    exported = export_bpmn(draft, lanes=lanes)
+    again = load_bpmn(exported, "exported.bpmn", draft=True)
+    assert differences(draft, again) == []
+    for finding in findings(draft):
+        assert finding["element"] and finding["line"] and finding["tag"], finding
+    if is_draft(draft):  # what only a drawing lacks still stops the strict import (deploy)
+        with pytest.raises(ModelError, match="is a draft imported from a drawing"):
+            load_bpmn(exported, "exported.bpmn")
+
+
+def test_every_miwg_reference_model_imports_as_a_draft() -> None:
+    miwg = [r for r in ROWS if r.miwg]
+    assert len(miwg) == 25
+    drafts = [load_bpmn(r.text(), r.path, draft=True) for r in miwg]
+    assert sum(is_draft(d) for d in drafts) == 17  # the 8 others import strictly too
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if r.broken], ids=lambda r: r.path)
+def test_deliberately_broken_files_fail_as_drafts_too(row: Row) -> None:
+    with pytest.raises(ModelError):
+        load_bpmn(row.text(), row.path, draft=True)

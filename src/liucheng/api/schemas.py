@@ -27,6 +27,15 @@ class Validated(BaseModel):
     elements: int
 
 
+class Drafted(BaseModel):
+    key: str
+    name: Texts
+    draft: bool = Field(description="true when the drawing has findings: it cannot be deployed")
+    findings: list[dict[str, Any]] = Field(
+        description="what only stops execution: element, tag, line, message, hint")
+    bpmn: str = Field(description="the draft as BPMN (marked lc:draft when it has findings)")
+
+
 class DefinitionPublic(BaseModel):
     id: str
     key: str

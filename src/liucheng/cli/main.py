@@ -65,9 +65,16 @@ def init(db: DbOpt = None, admin: Annotated[str, typer.Option(help="Administrato
 
 
 @app.command()
-def validate(file: Path, as_json: JsonOpt = False) -> None:
+def validate(file: Path, as_json: JsonOpt = False, draft: Annotated[bool, typer.Option(
+        help="Read a BPMN drawing as a draft: list what it lacks to run instead of failing.")]
+        = False, export: Annotated[Path | None, typer.Option(
+        help="With --draft: write the draft as BPMN to this file (deploy refuses it).")]
+        = None) -> None:
     """Check a process file (YAML or BPMN) and list every problem with its line."""
     text = _read(file)
+    if draft:
+        _draft(file, text, export, as_json)
+        return
     definition = Engine.validate(text, source_name=str(file))
     count = sum(1 for _ in definition.walk())
     warnings = [] if strict(definition) else unknown_names(definition)  # strict: errors
@@ -79,6 +86,24 @@ def validate(file: Path, as_json: JsonOpt = False) -> None:
                       f"({definition.name.get()}), {count} elements")
         for warning in warnings:
             console.print(f"warning: {warning}", style="yellow", markup=False, highlight=False)
+
+
+def _draft(file: Path, text: str, export: Path | None, as_json: bool) -> None:
+    from liucheng.loaders.bpmn_export import export_bpmn
+
+    definition = Engine.draft(text, source_name=str(file))
+    found = list(definition.extensions["bpmn_import"].get("findings", []))
+    if export is not None:
+        export.write_text(export_bpmn(definition), encoding="utf-8")
+    if as_json:
+        print_json({"process": definition.key, "draft": bool(found), "findings": found})
+        return
+    console.print(f"{file}: process '{definition.key}' imported as a draft, "
+                  f"{len(found)} findings")
+    for f in found:
+        console.print(f"  line {f.get('line')}, {f.get('tag')} '{f.get('element')}': "
+                      f"{f['message']}" + (f" — {f['hint']}" if f.get("hint") else ""),
+                      markup=False)
 
 
 @app.command()

@@ -135,6 +135,8 @@ class _Writer:
     def process(self, root: Any, lanes: Layout | None) -> Any:
         d = self.definition
         process = self.sub(root, BPMN, "process", id=d.key, isExecutable="true")
+        if d.extensions.get("bpmn_import", {}).get("findings"):  # a draft: deploy refuses it
+            process.set(q(LC, "draft"), "true")
         self.names(process, d.name)
         self.documentation(process, d.description)
         for role in d.roles:

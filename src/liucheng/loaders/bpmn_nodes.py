@@ -31,6 +31,7 @@ from liucheng.loaders.bpmn_forms import form_fields
 from liucheng.loaders.bpmn_http import http_of
 from liucheng.loaders.bpmn_multi import LoopError, read_multi_instance
 from liucheng.loaders.bpmn_ns import (
+    DRAFT_GAP,
     IGNORED,
     PASS_THROUGH,
     SPIFF,
@@ -59,6 +60,7 @@ from liucheng.loaders.bpmn_vendor import (
     human_task_fields,
     io_mapping,
     lc_assignments,
+    lc_data,
     lc_settings,
     lc_text,
     priority,
@@ -104,6 +106,8 @@ class NodeReader:
     start_forms: list[Any] = field(default_factory=list)
     refs: Refs = field(default_factory=Refs)
     zeebe: bool = False  # a Camunda 8 file: its crons are Spring's
+    draft: bool = False  # a drawing: keep what cannot run as a draft gap (bpmn_xml.load_bpmn)
+    gaps: set[str] = field(default_factory=set)  # ids of the draft gaps
 
     # -- reporting -----------------------------------------------------------------------
     def problem(self, message: str, el: Any, hint: str | None = None,
@@ -167,6 +171,8 @@ class NodeReader:
                 if lane is None and parent_lane is not None:
                     self.lane_of[str(el.get("id"))] = parent_lane
             element = self.looped(el, tag, scope)
+            if element is None and self.draft and el.get("id") in self.skipped:
+                element = self.draft_gap(el, tag)
             if element is not None:
                 elements.append(element)
                 self.scope_of[element.id] = scope
@@ -210,9 +216,25 @@ class NodeReader:
                                  f"'{host.id}' is not supported: liucheng arms boundary events "
                                  "on user tasks, service tasks with a handler or an HTTP call, "
                                  "receive tasks, call activities and sub-processes", scope)
+                if self.draft:  # kept on its host: a gap the drawing must still fill
+                    self.skipped.discard(boundary.id)
+                    continue
             else:
                 continue
             elements.remove(boundary)
+
+    def draft_gap(self, el: Any, tag: str) -> ServiceTask:
+        """The closest model element of a node that cannot run: a service step with no
+        handler, marked `draft_gap` with its BPMN tag and why (kept through export)."""
+        eid = str(el.get("id"))
+        self.skipped.discard(eid)
+        self.gaps.add(eid)
+        why = next((p.message for p in reversed(self.problems) if p.element == eid), "")
+        ext = lc_data(el)
+        ext.setdefault(DRAFT_GAP, {"tag": tag, "finding": why})
+        return ServiceTask(id=eid, name=self.name(el), line=line(el),
+                           documentation=documentation(el), default=el.get("default") or None,
+                           extensions=ext)
 
     def fresh_id(self, base: str) -> str:
         candidate, n = base, 1

@@ -55,6 +55,8 @@ UNSUPPORTED_EXTENSIONS = {
 }
 UNSUPPORTED_EXTENSIONS_NS = tuple(sorted({ns for ns, _ in UNSUPPORTED_EXTENSIONS}))
 PASS_THROUGH = "pass_through"
+DRAFT_GAP = "draft_gap"
+"""Extension key marking a node of a drawing that cannot run yet (a draft import)."""
 """Extension key marking a step that does nothing (a plain task, an empty script)."""
 
 

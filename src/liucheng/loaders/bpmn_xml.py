@@ -6,6 +6,13 @@ bounded size), picks the process to run, reads its nodes (`bpmn_nodes`) and vend
 the file is reported at once in one `ModelError`, each naming the element, its tag and
 its line. The import notes (which process was chosen, implicit end events, pass-through
 steps, default roles) are kept in `definition.extensions["bpmn_import"]`.
+
+`load_bpmn(text, draft=True)` imports a *drawing* (a modelling tool's diagram, e.g. the
+MIWG reference models): every problem that only stops execution becomes a *finding*
+(`extensions["bpmn_import"]["findings"]`: element, tag, line, message, hint), and a node
+that cannot run is kept as a service step without handler marked `draft_gap`. Broken
+files (malformed XML, duplicate ids, missing references) still fail. A draft exports with
+`lc:draft="true"`, which the strict import (deploy, start) refuses with the findings.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from liucheng.loaders.bpmn_forms import form_fields
 from liucheng.loaders.bpmn_nodes import NodeReader
 from liucheng.loaders.bpmn_ns import (
     BPMN,
+    BPMNDI,
     LC,
     VENDORS,
     ZEEBE,
@@ -47,22 +55,36 @@ DEFAULT_ROLE_NAME = Text("员工", "Staff")
 _CONNECTIVITY = ("has no incoming flow", "has no outgoing flow", "cannot be reached",
                  "has no start event", "flow source", "flow target", "is not an outgoing flow",
                  "an event gateway needs")
+_BROKEN = ("duplicate id", "does not exist", "names no element", "names no <",
+           "is in another scope", "sequence flow has no", "is drawn twice")
 _XSD_TYPES = {"string": "text", "boolean": "boolean", "int": "integer", "integer": "integer",
               "long": "integer", "double": "number", "float": "number", "decimal": "number",
               "datetime": "datetime", "date": "date", "json": "json"}
 
 
 def load_bpmn(text: str | bytes, source_name: str | None = None, *, max_bytes: int = MAX_BYTES,
-              default_role: str = DEFAULT_ROLE, process: str | None = None
-              ) -> ProcessDefinition:
+              default_role: str = DEFAULT_ROLE, process: str | None = None,
+              draft: bool = False) -> ProcessDefinition:
     """Import one process from BPMN 2.0 XML; raise ModelError listing every problem.
+
+    With `draft`, what only stops execution is kept as findings (see the module doc);
+    `is_draft(definition)` tells whether any were found.
 
     `default_role` is given to user tasks that name nobody (no assignee, candidates or
     lane). The file may hold several processes (a collaboration): the one whose id is
     `process`, else the first executable one with a start event (see `choose_process`).
     """
     root = parse_document(text, source_name, max_bytes)
-    return _Importer(root, source_name, default_role).run(process)
+    return _Importer(root, source_name, default_role, draft).run(process)
+
+
+def findings(definition: ProcessDefinition) -> list[dict[str, Any]]:
+    """The findings of a draft import: what the drawing must still get to run."""
+    return list(definition.extensions.get("bpmn_import", {}).get("findings", ()))
+
+
+def is_draft(definition: ProcessDefinition) -> bool:
+    return bool(findings(definition))
 
 
 def _fail(message: str, source: str | None, line_no: int | None = None,
@@ -129,10 +151,12 @@ def choose_process(processes: list[Any]) -> tuple[Any, str]:
 
 
 class _Importer:
-    def __init__(self, root: Any, source: str | None, default_role: str) -> None:
+    def __init__(self, root: Any, source: str | None, default_role: str,
+                 draft: bool = False) -> None:
         self.root = root
         self.source = source
         self.default_role = default_role
+        self.draft = draft
 
     def run(self, wanted: str | None = None) -> ProcessDefinition:
         root, source = self.root, self.source
@@ -142,7 +166,7 @@ class _Importer:
                         f"BPMN files start with <definitions xmlns=\"{BPMN}\">")
         all_ids: dict[str, Any] = {}
         reader = NodeReader(source, all_ids, self.default_role,
-                            root.get("expressionLanguage"))
+                            root.get("expressionLanguage"), draft=self.draft)
         for el in root.iter():
             if namespace(el) == BPMN and el.get("id"):
                 eid = str(el.get("id"))
@@ -150,6 +174,15 @@ class _Importer:
                     reader.problem(f"duplicate id '{eid}' (first on line {line(all_ids[eid])})",
                                    el, "give every element its own id")
                 all_ids.setdefault(eid, el)
+        if self.draft:  # a drawing's diagram must be sound: one shape per element and plane
+            for plane in root.iter(f"{{{BPMNDI}}}BPMNPlane"):
+                drawn: set[str] = set()
+                for shape in children(plane, "BPMNShape", ns=BPMNDI):
+                    ref = str(shape.get("bpmnElement") or "")
+                    if ref in drawn:
+                        reader.problem(f"element '{ref}' is drawn twice on plane "
+                                       f"'{plane.get('id')}'", shape, "remove one of the shapes")
+                    drawn.add(ref)
         processes = children(root, "process")
         if not processes:
             reader.problems.append(Problem("the file has no <process> to import",
@@ -213,15 +246,34 @@ class _Importer:
             description=documentation(process), source_name=self.source, extensions=extensions)
         checked = [p if p.element else dataclasses.replace(p, element=key, line=line(process))
                    for p in validate(definition) if not self.hidden(p, reader)]
-        problems = reader.problems + checked
+        problems = sorted(reader.problems + checked, key=lambda p: p.line or 0)
+        if self.draft:  # what is broken fails; what only stops execution is a finding
+            broken = [p for p in problems if any(m in p.message for m in _BROKEN)]
+            if broken:
+                raise ModelError(broken, source=self.source)
+            if problems:
+                extensions["bpmn_import"]["findings"] = [self.finding(p) for p in problems]
+            return definition
+        if not self.draft and lc_attr(process, "draft") == "true":
+            problems.insert(0, Problem(
+                f"process '{key}' is a draft imported from a drawing: it cannot be deployed "
+                "or started", element=key, line=line(process), source=self.source,
+                hint="add what its findings ask for (liucheng validate --draft lists them) "
+                     "and export it again"))
         if problems:
-            problems.sort(key=lambda p: p.line or 0)
             raise ModelError(problems, source=self.source)
         return definition
 
+    def finding(self, problem: Problem) -> dict[str, Any]:
+        el = self.root.xpath("//*[@id=$id]", id=problem.element) if problem.element else []
+        return {**problem.to_dict(), "tag": local(el[0]) if len(el) else None}
+
     @staticmethod
     def hidden(problem: Problem, reader: NodeReader) -> bool:
-        """A connectivity problem caused by an unsupported element already reported."""
+        """A connectivity problem caused by an unsupported element already reported, or a
+        draft gap's missing handler (its own finding says why)."""
+        if problem.element in reader.gaps and "neither a handler" in problem.message:
+            return True
         if not any(part in problem.message for part in _CONNECTIVITY):
             return False
         scope = reader.scope_of.get(problem.element or "", problem.element)
@@ -298,4 +350,5 @@ def _typed(raw: str, kind: str) -> Any:
     return raw
 
 
-__all__ = ["DEFAULT_ROLE", "MAX_BYTES", "choose_process", "load_bpmn", "parse_document"]
+__all__ = ["DEFAULT_ROLE", "MAX_BYTES", "choose_process", "findings", "is_draft", "load_bpmn",
+           "parse_document"]

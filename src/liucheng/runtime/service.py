@@ -45,7 +45,7 @@ from liucheng.model import ProcessDefinition
 from liucheng.org.masking import DEFAULT_MASKED, sensitive_in
 from liucheng.rules.expressions import BUILTINS
 from liucheng.runtime.calls import calls_round
-from liucheng.runtime.definitions import checksum, compile_source, detect_format
+from liucheng.runtime.definitions import checksum, compile_draft, compile_source, detect_format
 from liucheng.runtime.directory import StoredDirectory
 from liucheng.runtime.event_actions import EventActions
 from liucheng.runtime.files import FileStore
@@ -182,6 +182,11 @@ class Engine(HumanTaskActions, EventActions):
                  source_name: str | None = None) -> ProcessDefinition:
         """Compile and check a source without deploying it; raises ModelError."""
         return compile_source(text, format or detect_format(text, source_name), source_name)
+
+    @staticmethod
+    def draft(text: str, *, source_name: str | None = None) -> ProcessDefinition:
+        """Import a BPMN drawing as a draft with its findings; deploy refuses its export."""
+        return compile_draft(text, source_name)
 
     def deploy(self, text: str, *, format: str | None = None, source_name: str | None = None,
                by: str | None = None) -> DefinitionView:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from liucheng.api import schemas
 from liucheng.api.security import Need
 from liucheng.api.services import Services, services
-from liucheng.api.views import bpmn_xml, compiled, process_public, texts
+from liucheng.api.views import bpmn_exporter, bpmn_xml, compiled, process_public, texts
 from liucheng.errors import NotFoundError
 from liucheng.org import permissions as P
 from liucheng.org.permissions import Principal
@@ -36,6 +36,18 @@ def validate(body: schemas.DefinitionSource,
     definition = Engine.validate(body.source, format=body.format, source_name=body.source_name)
     return {"valid": True, "key": definition.key, "name": texts(definition.name),
             "elements": sum(1 for _ in definition.walk())}
+
+
+@router.post("/draft", response_model=schemas.Drafted)
+def draft(body: schemas.DefinitionSource,
+          who: Principal = Depends(Need(P.DEFINITIONS_READ))) -> dict[str, Any]:
+    """Import a BPMN drawing as a draft: its findings and its BPMN (docs/bpmn.md, Drafts);
+    a broken file comes back as 422."""
+    definition = Engine.draft(body.source, source_name=body.source_name)
+    return {"key": definition.key, "name": texts(definition.name),
+            "draft": bool(definition.extensions["bpmn_import"].get("findings")),
+            "findings": definition.extensions["bpmn_import"].get("findings", []),
+            "bpmn": bpmn_exporter()(definition)}
 
 
 @router.post("", response_model=schemas.DefinitionPublic, status_code=201)

@@ -1,5 +1,6 @@
 /* liucheng designer: bpmn-js's modeler with a small properties panel. Opens a process's
-   BPMN (or a new one, or a file), checks it (POST /api/v1/definitions/validate) and deploys
+   BPMN (or a new one, or a file), checks it (POST /api/v1/definitions/validate, or as a
+   draft of a drawing: POST /api/v1/definitions/draft, findings marked like problems) and deploys
    it (POST /api/v1/definitions, format bpmn) as the next version. The problems of an import
    are marked on their elements and listed beside the diagram. No eval, no inline script. */
 (function () {
@@ -132,6 +133,10 @@
         say(msg.invalid.replace("{n}", body.problems.length), "bad");
       } else if (res.status >= 400) {
         say(msg.failed + " " + (body.detail || body.title || res.status), "bad");
+      } else if (body.findings) {  /* a drawing checked as a draft (docs/bpmn.md, Drafts) */
+        showProblems(body.findings);
+        say(body.draft ? msg.draft.replace("{n}", body.findings.length) : msg.draft_none,
+            body.draft ? "bad" : "ok");
       } else if (!deploying) {
         clearProblems();
         say(msg.valid, "ok");
@@ -198,6 +203,9 @@
 
   document.getElementById("btn-validate").addEventListener("click", function () {
     send("/api/v1/definitions/validate", false);
+  });
+  document.getElementById("btn-draft").addEventListener("click", function () {
+    send("/api/v1/definitions/draft", false);
   });
   document.getElementById("btn-deploy").addEventListener("click", function () {
     send("/api/v1/definitions", true);
