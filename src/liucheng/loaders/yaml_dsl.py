@@ -64,9 +64,8 @@ STEP_KEYS: dict[str, set[str]] = {
 }
 for _kind in FOR_EACH_HOSTS:
     STEP_KEYS[_kind] = STEP_KEYS[_kind] | {"for_each"}
-TOP_KEYS = {"process", "name", "description", "roles", "variables", "steps", "version",
-            "category", "board", "decisions", "calendar", "reports", "notes",
-            "start", "on_event"}
+TOP_KEYS = {"process", "name", "description", "roles", "variables", "steps", "category",
+            "board", "decisions", "reports", "notes", "start", "on_event"}
 
 
 @dataclass
