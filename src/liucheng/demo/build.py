@@ -14,7 +14,7 @@ from datetime import datetime, time
 from typing import Any
 
 from liucheng.calendar import add_months, calendar_functions
-from liucheng.demo.organisation import people
+from liucheng.demo.organisation import people, place_people
 from liucheng.demo.plans import PLANS, case_counts
 from liucheng.demo.plans.base import SHANGHAI
 from liucheng.demo.simulation import Progress, Simulation, demo_calendar
@@ -50,6 +50,7 @@ def generate(engine: Engine, *, months: int = 3, cases: int | None = None, seed:
             engine.add_user(user, name, roles=roles)
             for role in roles:
                 members.setdefault(role, []).append(user)
+        place_people(engine, start)
         for info in list_templates():
             # named by its key, as the engine names it when it compiles it again, so the
             # compiled definition is reused from the cache
