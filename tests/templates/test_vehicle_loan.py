@@ -240,9 +240,9 @@ def test_insurance_renewal_is_reminded_a_month_before_expiry_every_year_until_th
         office: Office, clock: Clock) -> None:
     case = _disbursed(office, term_months=24)  # policy expires 2027-03-15, loan 2028-03-10
     assert office.open_steps(case) == []
-    _at(office, clock, 2027, 2, 14, 23, 59)
+    _at(office, clock, 2027, 2, 15, 8, 59)
     assert office.open_steps(case) == []
-    _at(office, clock, 2027, 2, 15, 8, 0)
+    _at(office, clock, 2027, 2, 15, 9, 0)
     renewal = office.task(case, "renew_insurance")
     assert renewal.assignee == "dealer_rep.a" and renewal.role == "dealer_rep"
     with pytest.raises(ValidationError):  # the renewed policy must be attached
@@ -253,7 +253,7 @@ def test_insurance_renewal_is_reminded_a_month_before_expiry_every_year_until_th
     assert office.var(case, "policy_number") == "PDAA2027"
     _at(office, clock, 2027, 8, 1)
     assert office.open_steps(case) == []
-    _at(office, clock, 2028, 2, 15, 8, 0)
+    _at(office, clock, 2028, 2, 15, 9, 30)
     office.do(case, "renew_insurance", policy_number="PDAA2028", policy_expires="2029-03-15",
               documents={"renewed_policy": {"checked": True, "files": [SCAN]}})
     assert office.status(case) == "active"
@@ -261,14 +261,14 @@ def test_insurance_renewal_is_reminded_a_month_before_expiry_every_year_until_th
     assert office.status(case) == "completed"
     assert office.ended_at(case) == ["loan_repaid"]
     assert office.engine.jobs(case) == []  # the 2029 reminder is not armed any more
-    _at(office, clock, 2029, 2, 15, 8, 0)
+    _at(office, clock, 2029, 2, 15, 9, 30)
     assert office.open_steps(case) == []
 
 
 def test_the_loan_ending_before_a_renewal_is_done_closes_the_reminder(
         office: Office, clock: Clock) -> None:
     case = _disbursed(office, term_months=12)  # loan ends 2027-03-10, policy 2027-03-15
-    _at(office, clock, 2027, 2, 15, 8, 0)
+    _at(office, clock, 2027, 2, 15, 9, 30)
     assert office.open_steps(case) == ["renew_insurance"]
     _at(office, clock, 2027, 3, 10, 8, 0)
     assert office.open_steps(case) == []
