@@ -133,3 +133,41 @@ def test_case_counts_follow_the_requested_total() -> None:
     assert sum(case_counts(3, None).values()) == 249
     counts = case_counts(2, 60)
     assert counts["pension_payment"] == 2 and 55 <= sum(counts.values()) <= 65
+
+
+def test_the_parties_of_the_catalogue_are_organisations_of_their_own(
+        demo: tuple[Engine, DemoSummary]) -> None:
+    from liucheng.org import accounts as acc
+    from liucheng.org.schema import Db, Tables
+    from liucheng.org.visibility import case_is_visible
+    from liucheng.runtime.directory import StoredDirectory
+    from liucheng.storage.tables import metadata
+
+    engine, _ = demo
+    (loan,) = [c["id"] for c in engine.cases("vehicle_loan", limit=1)]
+    loan_starter = engine.case(loan).variables["starter"]
+    by_role = {r: [p["id"] for p in engine.users() if r in p["roles"]]
+               for r in ("dealer_rep", "field_officer", "surgeon", "circulating_nurse",
+                         "head_nurse", "bank_icbc", "agency_clerk", "employee")}
+    with engine.transaction() as repo:
+        db = Db(repo.conn, Tables.of(metadata))
+        org = {u: (acc.account(db, u) or {}).get("organisation_id", "default")
+               for users in by_role.values() for u in users}
+        assert {org[u] for u in by_role["dealer_rep"]} == {"dealer"}
+        assert {org[u] for u in by_role["field_officer"]} == {"finance_co"}
+        assert {org[u] for u in by_role["surgeon"] + by_role["circulating_nurse"]} == {
+            "hospital"}
+        assert {org[u] for u in by_role["bank_icbc"]} == {"bank_icbc"}
+        assert {org[u] for u in by_role["agency_clerk"]} == {"si_agency"}
+        assert {org[u] for u in by_role["employee"]} == {"default"}
+        # the head nurse leads the operating department
+        nurse = by_role["circulating_nurse"][0]
+        assert StoredDirectory(repo).leader(nurse, 1) == by_role["head_nurse"][0]
+        # a vehicle loan is seen by the dealer and the finance company, not by the hospital
+        starter = acc.principal(db, loan_starter)
+        field = acc.principal(db, by_role["field_officer"][0])
+        surgeon = acc.principal(db, by_role["surgeon"][0])
+        assert starter is not None and field is not None and surgeon is not None
+        assert starter.organisation == "dealer"
+        assert case_is_visible(db, starter, loan) and case_is_visible(db, field, loan)
+        assert not case_is_visible(db, surgeon, loan)

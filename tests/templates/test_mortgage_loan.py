@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from liucheng.errors import ForbiddenError, StateError, ValidationError
-from templates.scenario import Office, id_number, ticked
+from liucheng.runtime.jobs import JobExecutor
+from templates.scenario import Clock, Office, id_number, ticked
 
 TEMPLATE = "mortgage_loan"
 LEAD = "loan_officer.a"
@@ -78,6 +79,25 @@ def test_reception_goes_to_the_whole_staff_pool_first_claim_takes_it(office: Off
     assert task.assignee is None and task.role == "staff"
     office.engine.claim(task.id, user="staff.b")
     assert office.task(case, "reception").assignee == "staff.b"
+
+
+def test_a_client_left_unattended_for_five_minutes_is_reminded_to_the_pool(
+        office: Office, clock: Clock) -> None:
+    case = office.start(user="staff.a")
+    task = office.task(case, "reception")
+
+    def reminders() -> list[dict[str, Any]]:
+        return [h.data for h in office.engine.history(case) if h.type == "reminder_sent"]
+
+    clock.advance(minutes=4)
+    JobExecutor(office.engine, clock=clock).run_until_idle()
+    assert reminders() == []
+    clock.advance(minutes=2)
+    JobExecutor(office.engine, clock=clock).run_until_idle()
+    (reminder,) = reminders()
+    assert reminder["element"] == "unattended" and reminder["tasks"] == [task.id]
+    assert reminder["roles"] == ["staff"] and reminder["users"] == []
+    assert office.task(case, "reception").assignee is None  # still the pool's to take
 
 
 def test_withdrawn_at_reception_ends(office: Office) -> None:

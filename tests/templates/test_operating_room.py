@@ -1,15 +1,25 @@
 """Operating room (PROCESSES.md §5): the 11:00 elective cutoff (on the working day before
 the operation), true emergencies vs late electives filed as emergency, follow-on
 scheduling, confirmations by room, anaesthesia and ward, the status-board stages, and the
-charges checked at the nurse station by someone other than the nurse who entered them."""
+charges checked at the nurse station by someone other than the nurse who entered them, the
+schedule withdrawn and changed until it is taken up, and the department's statistics
+(workloads in cases and hours, cases and income per specialty, consumables) from the
+declared reports."""
 
 from __future__ import annotations
 
+import json
+import sys
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from liucheng.errors import ForbiddenError, ValidationError
+from liucheng import analytics as an
+from liucheng.cli.main import main
+from liucheng.errors import ConflictError, ForbiddenError, ValidationError
+from liucheng.loaders.yaml_reports import declared_measures
+from liucheng.storage.tables import events, instances, tasks
 from templates.scenario import Office
 
 TEMPLATE = "operating_room"
@@ -151,3 +161,93 @@ def test_the_nurse_who_entered_the_charges_cannot_check_them(office: Office) -> 
         office.do(case, "charge_check", "match", user="wu.jing")
     office.do(case, "charge_check", "match", user="charge_checker.a")
     assert "charge_check" not in office.open_steps(case)
+
+
+def test_a_saved_schedule_can_be_withdrawn_and_changed_until_it_is_taken_up(
+        office: Office) -> None:
+    case = _scheduled(office)
+    office.engine.withdraw(case, user="head_nurse.a", step="schedule")
+    assert office.open_steps(case) == ["schedule"]
+    office.do(case, "schedule", room=5, room_order=1, circulating_nurse="circulating_nurse.b",
+              scrub_nurse="circulating_nurse.a")
+    assert office.var(case, "room") == 5
+    assert office.task(case, "room_confirm").assignee == "circulating_nurse.b"
+    office.engine.claim(office.task(case, "ward_confirm").id, user="ward_nurse.a")
+    with pytest.raises(ConflictError, match="too late"):
+        office.engine.withdraw(case, user="head_nurse.a", step="schedule")
+
+
+STAFF = {"nurse.zhao": "circulating_nurse", "nurse.sun": "circulating_nurse",
+         "dr.qian": "surgeon", "dr.li": "surgeon", "dr.zhou": "anaesthetist"}
+
+
+def _operated(office: Office, specialty: str, surgeon: str, start: str, end: str,
+              high_value: int) -> str:
+    case = _applied(office, (2026, 3, 2, 9, 30), specialty=specialty)
+    office.do(case, "schedule", room=2, room_order=1, circulating_nurse="nurse.zhao",
+              scrub_nurse="nurse.sun")
+    office.do(case, "room_confirm")
+    office.do(case, "anaesthesia_confirm", anaesthetist="dr.zhou")
+    office.do(case, "ward_confirm")
+    office.do(case, "patient_in_pre_op", site_side_confirmed=True)
+    office.do(case, "surgery_start", surgeon=surgeon, anaesthetist="dr.zhou", actual_start=start)
+    office.do(case, "surgery_end", actual_procedure="x", actual_end=end)
+    office.do(case, "charging", procedure_fee=2000, consumables_low_value=100,
+              consumables_high_value=high_value, drugs=500)
+    return case
+
+
+def test_the_statistics_count_cases_and_hours_per_person_and_income_per_specialty(
+        office: Office, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for user, role in STAFF.items():
+        office.engine.add_user(user, user, roles=[role])
+    first = _operated(office, "骨科", "dr.qian", "2026-03-04T08:40:00+08:00",
+                      "2026-03-04T11:10:00+08:00", 4000)  # 2.5 hours
+    assert office.var(first, "surgery_hours") == Decimal("2.5")
+    _operated(office, "骨科", "dr.qian", "2026-03-04T13:00:00+08:00",
+              "2026-03-04T13:45:00+08:00", 0)  # 0.75 hours
+    _operated(office, "眼科", "dr.li", "2026-03-05T09:00:00+08:00",
+              "2026-03-05T10:00:00+08:00", 1200)
+    reports = {r["id"]: r for r in declared_measures(office.definition.extensions)}
+    assert set(reports) == {
+        "circulating_nurse_workload", "scrub_nurse_workload", "surgeon_workload",
+        "anaesthetist_workload", "income_per_specialty", "low_value_consumables_per_surgeon",
+        "high_value_consumables_per_surgeon", "consumables_per_specialty"}
+
+    def rows(report: str) -> dict[str | None, tuple[int, float | None]]:
+        spec = reports[report]
+        with office.engine.db.connect() as conn:
+            found = an.measure(conn, an.Tables(instances, tasks, events),
+                               an.Filters(office.key), spec["measure"],
+                               group_by=spec["group_by"])
+        return {m.group: (m.count, m.sum) for m in found}
+
+    assert rows("surgeon_workload")["dr.qian"] == (2, 3.25)
+    assert rows("surgeon_workload")["dr.li"] == (1, 1.0)
+    assert rows("anaesthetist_workload")["dr.zhou"] == (3, 4.25)
+    assert rows("circulating_nurse_workload")["nurse.zhao"] == (3, 4.25)
+    assert rows("scrub_nurse_workload")["nurse.sun"] == (3, 4.25)
+    assert rows("income_per_specialty")["骨科"] == (2, 2600 * 2 + 4000)
+    assert rows("income_per_specialty")["眼科"] == (1, 3800)
+    assert rows("high_value_consumables_per_surgeon")["dr.qian"] == (2, 4000)
+    assert rows("low_value_consumables_per_surgeon")["dr.li"] == (1, 100)
+    assert rows("consumables_per_specialty")["眼科"] == (1, 1200)
+
+    monkeypatch.setenv("LIUCHENG_DATABASE_URL", str(office.engine.db.url))
+    monkeypatch.setattr(sys, "argv", ["liucheng", "report", "declared", "operating_room",
+                                      "--report", "surgeon_workload", "--json"])
+    capsys.readouterr()
+    main()
+    (report,) = json.loads(capsys.readouterr().out)
+    assert report["title"] == "手术医生工作量"
+    qian = next(r for r in report["rows"] if r["group"] == "dr.qian")
+    assert (qian["count"], qian["sum"]) == (2, 3.25)
+    monkeypatch.setattr(sys, "argv", ["liucheng", "report", "declared", "operating_room",
+                                      "--report", "nurse_hours"])
+    with pytest.raises(SystemExit) as refused:
+        main()
+    assert refused.value.code != 0
+    said = capsys.readouterr()
+    assert "declares no report 'nurse_hours'" in said.out + said.err
+    assert "surgeon_workload" in said.out + said.err

@@ -1,14 +1,15 @@
 """Monthly pension payment (PROCESSES.md §3c): the month's dates (the 27th moved earlier
 over rest days and holidays), the steps per bank for banks with new people, collection and
 payment data from the 24th, the director's signature with its return, the transfer and
-the payment by every one of the ten banks."""
+the payment by every one of the ten banks; the month's case starts itself on the 20th."""
 
 from __future__ import annotations
 
 import pytest
 
 from liucheng.errors import StateError, ValidationError
-from templates.scenario import Office
+from liucheng.runtime.jobs import JobExecutor
+from templates.scenario import Clock, Office
 
 TEMPLATE = "pension_payment"
 BANKS = ["icbc", "abc", "qilu", "bocom", "cib", "citic", "cmbc", "ceb", "hxb", "weihai"]
@@ -132,3 +133,26 @@ def test_every_bank_pays_then_the_month_is_closed(office: Office) -> None:
         office.do(case, f"pay_{bank}", **{f"failed_{bank}": 1 if i < 2 else 0})
     assert office.status(case) == "completed"
     assert office.var(case, "failed_accounts") == 2
+
+
+def test_the_month_case_starts_itself_on_the_20th(office: Office, clock: Clock) -> None:
+    def scheduled() -> list[str]:
+        return sorted(c["id"] for c in office.engine.cases(office.key, limit=1000)
+                      if office.var(c["id"], "timer_due_at"))
+
+    before = scheduled()
+    clock.set(2026, 3, 20, 8, 29)
+    JobExecutor(office.engine, clock=clock).run_until_idle()
+    assert scheduled() == before
+    clock.set(2026, 3, 20, 8, 31)
+    JobExecutor(office.engine, clock=clock).run_until_idle()
+    (march,) = set(scheduled()) - set(before)
+    assert office.var(march, "pay_month") == "2026-03-01"
+    assert office.var(march, "transfer_on") == "2026-03-27"
+    assert office.open_steps(march) == ["extract_new"]
+    clock.set(2026, 4, 20, 8, 31)
+    JobExecutor(office.engine, clock=clock).run_until_idle()
+    (april,) = set(scheduled()) - set(before) - {march}
+    assert office.var(april, "pay_month") == "2026-04-01"
+    office.do(april, "extract_new", banks_with_new=[])
+    assert office.open_steps(april) != ["extract_new"]

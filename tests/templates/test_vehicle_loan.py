@@ -1,7 +1,8 @@
 """Commercial-vehicle loan (PROCESSES.md §4): hand-over, scoring pass/fail at the pass mark
 with the supplement loop, the joint home visit, head office's approval — conditional
 approval going round again, rejection with one appeal only — and disbursement only when
-every document is in."""
+every document is in; while the loan runs, the dealer is reminded to renew the insurance one
+month before the policy expires, every year, until the loan ends."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import Any
 import pytest
 
 from liucheng.errors import ValidationError
-from templates.scenario import Office, bank_card, id_number
+from liucheng.runtime.jobs import JobExecutor
+from templates.scenario import SCAN, Clock, Office, bank_card, id_number
 
 TEMPLATE = "vehicle_loan"
 
@@ -202,10 +204,12 @@ def test_no_disbursement_until_every_document_is_in(office: Office) -> None:
     office.do(case, "document_collection", **ALL_IN)
     assert office.open_steps(case) == ["disbursement"]
     with pytest.raises(ValidationError):
-        office.do(case, "disbursement", disbursed_amount=250000)
-    office.do(case, "disbursement", disbursed_amount=300000)
-    assert office.status(case) == "completed"
-    assert office.ended_at(case) == ["disbursed"]
+        office.do(case, "disbursement", disbursed_amount=250000, disbursed_on="2026-03-10",
+                  loan_term_months=24)
+    office.do(case, "disbursement", disbursed_amount=300000, disbursed_on="2026-03-10",
+              loan_term_months=24)
+    assert office.var(case, "loan_ends_on") == "2028-03-10"
+    assert office.status(case) == "active"  # the loan runs: see the renewal tests below
 
 
 def test_debit_account_number_must_be_a_valid_card(office: Office) -> None:
@@ -216,3 +220,57 @@ def test_debit_account_number_must_be_a_valid_card(office: Office) -> None:
     office.do(case, "collect_down_payment", down_payment=120000, fees_collected=3000)
     with pytest.raises(ValidationError):
         office.do(case, "debit_account", debit_account_no="6222021000000001")
+
+
+def _disbursed(office: Office, term_months: int) -> str:
+    case = _documents_sent(office)
+    office.do(case, "document_collection", **ALL_IN)
+    office.do(case, "disbursement", disbursed_amount=300000, disbursed_on="2026-03-10",
+              loan_term_months=term_months)
+    return case
+
+
+def _at(office: Office, clock: Clock, *when: int) -> None:
+    """Move the clock and let a worker fire whatever timers are due."""
+    clock.set(*when)
+    JobExecutor(office.engine, clock=clock).run_until_idle()
+
+
+def test_insurance_renewal_is_reminded_a_month_before_expiry_every_year_until_the_loan_ends(
+        office: Office, clock: Clock) -> None:
+    case = _disbursed(office, term_months=24)  # policy expires 2027-03-15, loan 2028-03-10
+    assert office.open_steps(case) == []
+    _at(office, clock, 2027, 2, 15, 8, 59)
+    assert office.open_steps(case) == []
+    _at(office, clock, 2027, 2, 15, 9, 0)
+    renewal = office.task(case, "renew_insurance")
+    assert renewal.assignee == "dealer_rep.a" and renewal.role == "dealer_rep"
+    with pytest.raises(ValidationError):  # the renewed policy must be attached
+        office.do(case, "renew_insurance", policy_number="PDAA2027", policy_expires="2028-03-15",
+                  documents={"renewed_policy": {"checked": True, "files": []}})
+    office.do(case, "renew_insurance", policy_number="PDAA2027", policy_expires="2028-03-15")
+    assert office.var(case, "renewal_reminder_on") == "2028-02-15"
+    assert office.var(case, "policy_number") == "PDAA2027"
+    _at(office, clock, 2027, 8, 1)
+    assert office.open_steps(case) == []
+    _at(office, clock, 2028, 2, 15, 9, 30)
+    office.do(case, "renew_insurance", policy_number="PDAA2028", policy_expires="2029-03-15",
+              documents={"renewed_policy": {"checked": True, "files": [SCAN]}})
+    assert office.status(case) == "active"
+    _at(office, clock, 2028, 3, 10, 8, 0)
+    assert office.status(case) == "completed"
+    assert office.ended_at(case) == ["loan_repaid"]
+    assert office.engine.jobs(case) == []  # the 2029 reminder is not armed any more
+    _at(office, clock, 2029, 2, 15, 9, 30)
+    assert office.open_steps(case) == []
+
+
+def test_the_loan_ending_before_a_renewal_is_done_closes_the_reminder(
+        office: Office, clock: Clock) -> None:
+    case = _disbursed(office, term_months=12)  # loan ends 2027-03-10, policy 2027-03-15
+    _at(office, clock, 2027, 2, 15, 9, 30)
+    assert office.open_steps(case) == ["renew_insurance"]
+    _at(office, clock, 2027, 3, 10, 8, 0)
+    assert office.open_steps(case) == []
+    assert office.status(case) == "completed"
+    assert office.ended_at(case) == ["loan_repaid"]

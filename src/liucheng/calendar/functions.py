@@ -136,9 +136,14 @@ def calendar_functions(cal: BusinessCalendar) -> dict[str, Callable[..., Any]]:
         span = cal.working_time_between(to_datetime(start, cal), to_datetime(end, cal))
         return Decimal(span // timedelta(microseconds=1)) / Decimal(3_600_000_000)
 
+    def hours_between(start: Any, end: Any) -> Decimal:
+        """Elapsed (calendar) hours between two moments, as a decimal."""
+        span = to_datetime(end, cal) - to_datetime(start, cal)
+        return Decimal(span // timedelta(microseconds=1)) / Decimal(3_600_000_000)
+
     found: list[Callable[..., Any]] = [
         is_working_day, add_working_days, working_days_between, roll_to_working_day,
         add_months, month_start, month_end, nth_working_day, month_day,
-        add_working_hours, working_hours_between,
+        add_working_hours, working_hours_between, hours_between,
     ]
     return {fn.__name__: _guard(fn) for fn in found}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import IO, Annotated
@@ -29,6 +30,7 @@ from liucheng.analytics.measures import Source
 from liucheng.analytics.people import By
 from liucheng.cli.output import console, print_json
 from liucheng.errors import LiuchengError, NotFoundError, Problem, ValidationError
+from liucheng.loaders.yaml_reports import declared_measures
 from liucheng.org.masking import hider, masked_names, sensitive_in
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -277,6 +279,48 @@ def progress(group_by: Annotated[str, typer.Option("--group-by", "-g",
                                               active_only=not all_cases, hide=h),
         db=db, space=space, process=process, version=version, start=start, end=end, at=None,
         as_json=as_json, as_csv=as_csv, xlsx=xlsx, wide=wide, unmasked=unmasked)
+
+
+@report_app.command("declared")
+def declared(key: Annotated[str, typer.Argument(help="Process key.")],
+             only: Annotated[str | None, typer.Option("--report", "-r",
+                                                      help="Only the report of this id.")] = None,
+             db: DbOpt = None, version: VersionOpt = None, start: FromOpt = None,
+             end: ToOpt = None, as_json: JsonOpt = False, as_csv: CsvOpt = False,
+             xlsx: XlsxOpt = None, wide: WideOpt = False,
+             unmasked: UnmaskedOpt = False) -> None:
+    """The measures a process declares under `reports:` (the operating room's statistics)."""
+    source = Origin(db, None, None, key)
+    assert source.product is not None
+    declared = declared_measures(source.product.process(key, version).extensions)
+    chosen = [r for r in declared if only in (None, r["id"])]
+    if not chosen:
+        raise NotFoundError(f"process '{key}' declares no report '{only}'" if only else
+                            f"process '{key}' declares no measure reports",
+                            hint=("its reports: " + ", ".join(r["id"] for r in declared))
+                            if declared else "add them under 'reports:' (docs/yaml.md)")
+    filters = an.Filters(key, version, parse_time(start, "from"), parse_time(end, "to"))
+    hide = source.hide(key, unmasked)
+    with source.engine.connect() as conn:
+        reports = [replace(an.measure_report(
+            conn, source.tables, filters, r["measure"], group_by=r["group_by"],
+            source="task" if r.get("step") else "case", step=r.get("step"), hide=hide),
+            name=r["id"], title=_name(r)) for r in chosen]
+    if xlsx is not None:
+        an.write_xlsx(reports, xlsx)
+        console.print(f"wrote {len(reports)} reports to {xlsx}", soft_wrap=True)
+    if as_json:
+        print_json([r.to_data() for r in reports])
+    elif as_csv or xlsx is None:
+        for r in reports:
+            show(r, as_json=False, as_csv=as_csv, xlsx=None, wide=wide)
+
+
+def _name(report: dict[str, object]) -> str:
+    name = report.get("name")
+    if isinstance(name, dict):
+        return str(name.get("zh") or name.get("en") or report["id"])
+    return str(name or report["id"])
 
 
 @report_app.command("flows")

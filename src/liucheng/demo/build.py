@@ -14,7 +14,7 @@ from datetime import datetime, time
 from typing import Any
 
 from liucheng.calendar import add_months, calendar_functions
-from liucheng.demo.organisation import add_people
+from liucheng.demo.organisation import add_people, place_people
 from liucheng.demo.plans import PLANS, case_counts
 from liucheng.demo.plans.base import SHANGHAI
 from liucheng.demo.simulation import Progress, Simulation, demo_calendar
@@ -47,6 +47,7 @@ def generate(engine: Engine, *, months: int = 3, cases: int | None = None, seed:
     engine.clock = lambda: sim.now
     try:
         members.update(add_people(engine, rng))
+        place_people(engine, start)
         for info in list_templates():
             # named by its key, as the engine names it when it compiles it again, so the
             # compiled definition is reused from the cache

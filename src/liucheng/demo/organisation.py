@@ -1,14 +1,22 @@
-"""The demo organisation: how many people hold each role, and their names.
+"""The demo organisation: how many people hold each role, their names, and where they work.
 
 Every role of every shipped template is staffed; a bottleneck role is thinly staffed on
 purpose. Users get pinyin ids such as `zhang.wei` and Chinese display names, drawn from the
-seeded random source so the same seed gives the same people.
+seeded random source so the same seed gives the same people. The parties of the catalogue
+are organisations of their own — the dealer and the finance company, the mortgage lender,
+the hospital with its departments, the social-insurance agency, the employers that file
+with it and each paying bank; the company of the office processes is the default one.
 """
 
 from __future__ import annotations
 
 import random
+from datetime import datetime
 from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from liucheng.storage.tables import accounts, departments, organisations, user_roles
 
 if TYPE_CHECKING:
     from liucheng.runtime import Engine
@@ -74,3 +82,76 @@ def add_people(engine: Engine, rng: random.Random) -> dict[str, list[str]]:
         for role in roles:
             members.setdefault(role, []).append(user)
     return members
+# organisation id → (zh, en, {department id: (zh, en, roles, leader role)})
+Departments = dict[str, tuple[str, str, tuple[str, ...], str | None]]
+BANKS = {"icbc": ("工商银行", "ICBC"), "abc": ("农业银行", "ABC"),
+         "qilu": ("齐鲁银行", "Qilu Bank"),
+         "bocom": ("交通银行", "Bank of Communications"), "cib": ("兴业银行", "Industrial Bank"),
+         "citic": ("中信银行", "CITIC Bank"), "cmbc": ("民生银行", "Minsheng Bank"),
+         "ceb": ("光大银行", "Everbright Bank"), "hxb": ("华夏银行", "Huaxia Bank"),
+         "weihai": ("威海银行", "Weihai Bank")}
+ORGANISATIONS: dict[str, tuple[str, str, Departments]] = {
+    "dealer": ("经销商", "Dealers", {
+        "dealer_sales": ("销售与信贷", "Sales and credit",
+                         ("dealer_rep", "dealer_credit", "dealer_manager"), "dealer_manager")}),
+    "finance_co": ("汽车金融公司", "Vehicle finance company", {
+        "finance_head": ("总部", "Head office", ("head_office",), "head_office"),
+        "finance_field": ("业务部", "Field office", ("field_officer",), "head_office")}),
+    "lender": ("房产抵押借款公司", "Mortgage lender", {
+        "lender_office": ("业务部", "Loan office",
+                          ("loan_officer", "assistant_reviewer", "office_assistant",
+                           "contract_checker", "supervisor", "cashier"), "supervisor")}),
+    "hospital": ("医院", "Hospital", {
+        "hospital_or": ("手术室", "Operating department", ("head_nurse", "circulating_nurse"),
+                        "head_nurse"),
+        "hospital_anaesthesia": ("麻醉科", "Anaesthesia", ("anaesthesia", "anaesthetist"),
+                                 "anaesthesia"),
+        "hospital_surgery": ("外科病区", "Surgical wards",
+                             ("resident_in_chief", "surgeon", "ward_nurse"), None),
+        "hospital_nurse_station": ("护士站", "Nurse station", ("charge_checker",), None)}),
+    "si_agency": ("社会保险经办机构", "Social-insurance agency", {
+        "si_city_office": ("市办", "City office",
+                           ("director", "retiree_section", "finance_section"), "director"),
+        "si_service": ("经办大厅", "Service hall", ("agency_clerk",), "director")}),
+    "employers": ("参保单位", "Employers", {
+        "employers_hr": ("人事部门", "Personnel offices", ("management_unit",), None)}),
+    **{f"bank_{b}": (zh, en, {f"bank_{b}_branch": ("代发网点", "Paying branch", (f"bank_{b}",),
+                                                  f"bank_{b}")})
+       for b, (zh, en) in BANKS.items()},
+}
+
+
+def place_people(engine: Engine, now: datetime) -> int:
+    """Put each demo user into the organisation and department of their role (the first
+    that has one), creating them, with the first member of the leader role as the
+    department's leader. Returns how many people were placed."""
+    placed = 0
+    with engine.transaction() as repo:
+        conn = repo.conn
+        members: dict[str, list[str]] = {}
+        for row in conn.execute(sa.select(user_roles.c.role_id, user_roles.c.user_id)
+                                .order_by(user_roles.c.user_id)):
+            members.setdefault(row.role_id, []).append(row.user_id)
+        have = set(conn.execute(sa.select(accounts.c.user_id)).scalars())
+        known = set(conn.execute(sa.select(organisations.c.id)).scalars())
+        done: set[str] = set()
+        for org_id, (zh, en, depts) in ORGANISATIONS.items():
+            if org_id not in known:
+                conn.execute(organisations.insert().values(id=org_id, name=zh, name_en=en,
+                                                           created_at=now))
+                for dept_id, (dzh, den, _roles, lead) in depts.items():
+                    leader = next(iter(members.get(lead or "", [])), None)
+                    conn.execute(departments.insert().values(
+                        id=dept_id, organisation_id=org_id, name=dzh, name_en=den,
+                        leader_id=leader))
+            for dept_id, (_zh, _en, roles, _lead) in depts.items():
+                for user in [u for r in roles for u in members.get(r, []) if u not in done]:
+                    done.add(user)
+                    values = {"organisation_id": org_id, "department_id": dept_id}
+                    if user in have:
+                        conn.execute(accounts.update().where(accounts.c.user_id == user)
+                                     .values(**values))
+                    else:
+                        conn.execute(accounts.insert().values(user_id=user, **values))
+                    placed += 1
+    return placed

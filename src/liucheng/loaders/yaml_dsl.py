@@ -24,6 +24,7 @@ from liucheng.loaders.yaml_events import (
 )
 from liucheng.loaders.yaml_http import http_call
 from liucheng.loaders.yaml_multi import FOR_EACH_HOSTS, attach_for_each
+from liucheng.loaders.yaml_reports import check_reports
 from liucheng.loaders.yaml_source import Node, line_of, read_yaml
 from liucheng.loaders.yaml_steps import UserStepSettings, suggest, text
 from liucheng.model import (
@@ -48,8 +49,8 @@ from liucheng.model import (
 COMMON_KEYS = {"id", "type", "name", "next", "description", "documentation"}
 STEP_KEYS: dict[str, set[str]] = {
     "user": {"role", "roles", "assignee", "candidate_users", "form", "instructions", "priority",
-             "outcomes", "documents", "checks", "distinct_from", "due", "window", "assignment",
-             "countersign", "return_to", "board_stage", "permissions", "on_empty",
+             "outcomes", "documents", "checks", "distinct_from", "due", "window",
+             "countersign", "return_to", "board_stage", "on_empty",
              "timers", "messages", "signals", "deadline"},
     "service": {"handler", "set", "input", "output", "retries", "http", "errors", "timers"},
     "decision": {"decision"},
@@ -63,9 +64,8 @@ STEP_KEYS: dict[str, set[str]] = {
 }
 for _kind in FOR_EACH_HOSTS:
     STEP_KEYS[_kind] = STEP_KEYS[_kind] | {"for_each"}
-TOP_KEYS = {"process", "name", "description", "roles", "variables", "steps", "version",
-            "category", "board", "rules", "decisions", "calendar", "starters", "reports",
-            "start", "on_event"}
+TOP_KEYS = {"process", "name", "description", "roles", "variables", "steps", "category",
+            "board", "decisions", "reports", "notes", "start", "on_event"}
 
 
 @dataclass
@@ -425,6 +425,7 @@ def compile_yaml(data: Any, source: str | None = None) -> ProcessDefinition:
             top.elements[0] = start_event(c, data, top.elements[0])
         event_subprocesses(c, top, data, None)
     decisions = _decisions(c, data)
+    check_reports(c, data)
     extensions = {k: v for k, v in data.items()
                   if k not in {"process", "name", "description", "roles", "variables", "steps",
                                "decisions", "on_event"}}

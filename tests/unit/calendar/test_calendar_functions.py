@@ -23,8 +23,17 @@ def test_function_names() -> None:
     assert set(calendar_functions(default_calendar())) == {
         "is_working_day", "add_working_days", "working_days_between", "roll_to_working_day",
         "add_months", "month_start", "month_end", "nth_working_day", "month_day",
-        "add_working_hours", "working_hours_between",
+        "add_working_hours", "working_hours_between", "hours_between",
     }
+
+
+def test_hours_between_counts_the_clock_not_working_time() -> None:
+    fns = calendar_functions(default_calendar())
+    # over lunch and into the evening: 11:30 to 19:15 is 7.75 hours on the clock
+    assert fns["hours_between"]("2026-03-04T11:30:00+08:00", "2026-03-04T19:15:00+08:00") == (
+        Decimal("7.75"))
+    assert fns["working_hours_between"]("2026-03-04T11:30:00+08:00",
+                                        "2026-03-04T19:15:00+08:00") == Decimal("4.5")
 
 
 @pytest.mark.parametrize(

@@ -242,5 +242,10 @@ class VehicleLoan(Plan):
         if step == "chase_documents":
             return {"chased_items": "机动车登记证书"}, None
         if step == "disbursement":
-            return {"disbursed_amount": v["loan_amount"]}, None
+            return {"disbursed_amount": v["loan_amount"], "disbursed_on": today(now),
+                    "loan_term_months": r.choice([24, 36])}, None
+        if step == "renew_insurance":
+            expires = add_months(date.fromisoformat(v["policy_expires"]), 12)
+            return {"policy_number": f"PDAA{r.randrange(10**10):010d}",
+                    "policy_expires": expires.isoformat()}, None
         return {}, None
