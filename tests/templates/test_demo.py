@@ -130,7 +130,7 @@ def test_same_seed_same_cases(tmp_path: Path) -> None:
 
 
 def test_case_counts_follow_the_requested_total() -> None:
-    assert sum(case_counts(3, None).values()) == 249
+    assert sum(case_counts(3, None).values()) == 2463
     counts = case_counts(2, 60)
     assert counts["pension_payment"] == 2 and 55 <= sum(counts.values()) <= 65
 

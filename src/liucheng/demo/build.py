@@ -28,7 +28,8 @@ def generate(engine: Engine, *, months: int = 3, cases: int | None = None, seed:
              progress: Progress | None = None, end: datetime | None = None) -> DemoSummary:
     """Create the demo organisation and `months` of history ending at `end` (default: now).
 
-    `cases` is the total number of cases (about; by default about 250 for three months).
+    `cases` is the total number of cases (about; by default about 2,500 for three months,
+    hundreds per process).
     On a database that already has demo cases nothing is changed and the summary of what
     is there comes back with `created=False`.
     """

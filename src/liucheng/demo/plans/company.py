@@ -11,7 +11,7 @@ from liucheng.demo.values import COMPANIES, amount, mobile
 
 
 class SalesOrder(Plan):
-    key, per_month, starter, bottleneck = "sales_order", 12, "sales_rep", "credit_check"
+    key, per_month, starter, bottleneck = "sales_order", 120, "sales_rep", "credit_check"
 
     def data(self, case: Case, step: str, now: datetime) -> Data:
         r, v = case.rng, case.vars
@@ -44,7 +44,7 @@ class SalesOrder(Plan):
 
 
 class ExpenseClaim(Plan):
-    key, per_month, starter, bottleneck = "expense_claim", 18, "employee", "finance_review"
+    key, per_month, starter, bottleneck = "expense_claim", 180, "employee", "finance_review"
     slow = (14.0, 40.0)
 
     def data(self, case: Case, step: str, now: datetime) -> Data:
@@ -71,7 +71,7 @@ class ExpenseClaim(Plan):
 
 
 class LeaveRequest(Plan):
-    key, per_month, starter, bottleneck = "leave_request", 14, "employee", "manager_approval"
+    key, per_month, starter, bottleneck = "leave_request", 140, "employee", "manager_approval"
     slow = (10.0, 30.0)
 
     def data(self, case: Case, step: str, now: datetime) -> Data:
@@ -90,7 +90,7 @@ class LeaveRequest(Plan):
 
 
 class EngineeringChange(Plan):
-    key, per_month, starter, bottleneck = "engineering_change", 3, "engineer", "quality_sign"
+    key, per_month, starter, bottleneck = "engineering_change", 30, "engineer", "quality_sign"
     slow = (16.0, 48.0)
 
     def data(self, case: Case, step: str, now: datetime) -> Data:

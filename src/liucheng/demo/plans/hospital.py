@@ -14,7 +14,7 @@ from liucheng.demo.values import amount, person_name
 
 
 class OperatingRoom(Plan):
-    key, per_month, starter, bottleneck = ("operating_room", 16, "resident_in_chief",
+    key, per_month, starter, bottleneck = ("operating_room", 160, "resident_in_chief",
                                            "charge_check")
     slow = (8.0, 30.0)
     PROCEDURES = [("泌尿外科", "腹腔镜肾切除术", "肾", "经腹腔"),

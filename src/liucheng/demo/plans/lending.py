@@ -15,7 +15,7 @@ from liucheng.runtime import Engine
 
 
 class MortgageLoan(Plan):
-    key, per_month, starter, bottleneck = "mortgage_loan", 4, "staff", "supervisor_report"
+    key, per_month, starter, bottleneck = "mortgage_loan", 40, "staff", "supervisor_report"
     slow = (16.0, 48.0)
     STATUSES = (("married", 55), ("single", 10), ("divorced", 14), ("widowed", 7),
                 ("owner_deceased", 5), ("remarried", 9))
@@ -148,7 +148,7 @@ class MortgageLoan(Plan):
 
 
 class VehicleLoan(Plan):
-    key, per_month, starter, bottleneck = "vehicle_loan", 4, "dealer_rep", "head_office_approval"
+    key, per_month, starter, bottleneck = "vehicle_loan", 40, "dealer_rep", "head_office_approval"
     slow = (16.0, 40.0)
     DOCS = ("application", "guarantee_documents", "purchase_contract", "deduction_authority",
             "invoice", "registration_certificate", "insurance_policy")

@@ -14,7 +14,7 @@ from liucheng.demo.values import amount, bank_card, id_number, person_name
 
 
 class RetireeDeath(Plan):
-    key, per_month, starter, bottleneck = "retiree_death", 8, "management_unit", "record_reduction"
+    key, per_month, starter, bottleneck = "retiree_death", 80, "management_unit", "record_reduction"
     slow = (8.0, 30.0)
 
     def starts(self, rng: random.Random, cal: BusinessCalendar, begin: datetime,
@@ -47,7 +47,7 @@ class RetireeDeath(Plan):
 
 
 class SurvivorEntitlement(Plan):
-    key, per_month, starter, bottleneck = ("survivor_entitlement", 3, "management_unit",
+    key, per_month, starter, bottleneck = ("survivor_entitlement", 30, "management_unit",
                                            "record_reduction")
     slow = (8.0, 30.0)
 
