@@ -350,6 +350,8 @@ steps:
       - {id: owner_id, type: id_number, required: true}
       - {id: contact, type: mobile, required: true}
   - {id: review, role: manager, outcomes: [approve, reject]}
+reports:
+  - {id: per_contact, name: {zh: 按联系电话, en: By phone}, measure: count, group_by: contact}
 """
 
 
@@ -417,6 +419,7 @@ CLI_EXPORTS = {
                       "{out}/progress.xlsx"],
     "measures": ["report", "measures", "-p", "id_check", "-f", "count", "-g", "contact",
                  "--json"],
+    "declared": ["report", "declared", "id_check", "--json"],
     **{name: ["report", name, "-p", "id_check", "--json"]
        for name in ("steps", "bottlenecks", "cycle", "workload", "rework", "flows")},
 }
