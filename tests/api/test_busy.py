@@ -1,8 +1,13 @@
 """The web app under load: the connection pool holds a connection for every worker thread
-of the server, and a request that still finds no free connection gets 503 with
-Retry-After and a message in the reader's language (never a 500)."""
+of the server, a request that still finds no free connection gets 503 with Retry-After
+and a message in the reader's language (never a 500), and pages and GET routes read
+without taking SQLite's write lock."""
 
 from __future__ import annotations
+
+import sqlite3
+import threading
+from typing import Any
 
 import anyio.to_thread
 from webworld import World
@@ -41,3 +46,29 @@ def test_no_free_connection_answers_503_with_retry_after(world: World) -> None:
     finally:
         for conn in held:
             conn.close()
+
+
+def test_pages_and_get_routes_read_while_another_connection_writes(world: World) -> None:
+    browser = world.browser("alice")
+    client = world.client("alice")
+    assert client.get("/api/v1/tasks").status_code == 200  # records the token's first use
+    answers: dict[str, Any] = {}
+
+    def read() -> None:
+        answers["inbox"] = browser.get("/inbox")
+        answers["tasks"] = client.get("/api/v1/tasks")
+        answers["case"] = browser.get(f"/cases/{world.case}")
+
+    writer = sqlite3.connect(str(world.svc.engine.db.url.database), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    reader = threading.Thread(target=read)
+    try:
+        reader.start()
+        reader.join(timeout=30)
+        assert not reader.is_alive(), "a read waited for the write lock"
+    finally:
+        writer.execute("ROLLBACK")
+        reader.join()
+        writer.close()
+    assert {name: a.status_code for name, a in answers.items()} == {
+        "inbox": 200, "tasks": 200, "case": 200}

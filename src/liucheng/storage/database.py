@@ -74,8 +74,10 @@ def create_engine(url: str | None = None, *, synchronous: str = "NORMAL",
 
         @sa.event.listens_for(engine, "begin")
         def _begin(conn: sa.Connection) -> None:
-            # reads take a snapshot without the write lock; commands serialise
+            # reads take a snapshot without the write lock (and refuse to write, so a
+            # write in a read shows at once); commands serialise
             read = conn.get_execution_options().get("liucheng_read_only", False)
+            conn.exec_driver_sql(f"PRAGMA query_only={'ON' if read else 'OFF'}")
             conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
 
         return engine
