@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -60,6 +61,8 @@ def status_for(exc: LiuchengError) -> tuple[int, str]:
         return 501, "Not implemented"
     if isinstance(exc, InternalError):
         return 500, "Internal error"
+    if isinstance(exc, Busy):
+        return 503, "Busy"
     for cls, status, title in STATUS:
         if isinstance(exc, cls):
             return status, title
@@ -79,6 +82,8 @@ def problem(exc: LiuchengError, instance: str | None = None) -> dict[str, Any]:
 def headers_for(exc: LiuchengError) -> dict[str, str]:
     if isinstance(exc, TooManyAttempts):
         return {"Retry-After": str(exc.retry_after)}
+    if isinstance(exc, Busy):
+        return {"Retry-After": str(Busy.RETRY_AFTER)}
     if isinstance(exc, SignInRequired):
         return {"WWW-Authenticate": 'Bearer realm="liucheng"'}
     return {}
@@ -107,6 +112,13 @@ class InternalError(LiuchengError):
     """An unexpected failure; details go to the log, never to the client (HTTP 500)."""
 
     code = "internal_error"
+
+
+class Busy(LiuchengError):
+    """Every database connection stayed in use while this request waited (HTTP 503)."""
+
+    code = "busy"
+    RETRY_AFTER = 5
 
 
 async def _respond(request: Request, exc: LiuchengError) -> Response:
@@ -142,7 +154,15 @@ def install(app: FastAPI) -> None:
             "something went wrong on the server; the action was not done",
             hint="try again; if it keeps happening tell the administrator"))
 
+    async def on_pool_timeout(request: Request, exc: Exception) -> Response:
+        log.warning("no free database connection for %s %s", request.method, request.url.path)
+        return await _respond(request, Busy(
+            "the server is busy; the action was not done",
+            hint=f"try again in {Busy.RETRY_AFTER} seconds",
+            message_zh="服务器繁忙，操作未执行", hint_zh=f"请 {Busy.RETRY_AFTER} 秒后重试"))
+
     app.add_exception_handler(LiuchengError, on_liucheng)
+    app.add_exception_handler(sa.exc.TimeoutError, on_pool_timeout)
     app.add_exception_handler(RequestValidationError, on_request)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Exception, on_unexpected)

@@ -18,12 +18,13 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
-from liucheng.api.services import Services, services
+from liucheng.api.services import READS_ONLY, Services, services
 from liucheng.errors import ConfigurationError, ForbiddenError
 from liucheng.org import accounts, api_tokens, sessions
 from liucheng.org.crypto import same
 from liucheng.org.errors import SignInRequired
 from liucheng.org.permissions import CATALOGUE, PUBLIC, Principal, authorize, narrow
+from liucheng.org.schema import Db
 
 SESSION_COOKIE = "lc_session"
 CSRF_HEADER = "x-csrf-token"
@@ -35,8 +36,12 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 def _from_token(svc: Services, raw: str) -> Principal:
     now = svc.now()
     with svc.db() as db:
-        row = api_tokens.find(db, raw, now=now)
+        row = api_tokens.look_up(db, raw, now=now)
         found = accounts.principal(db, row["user_id"]) if row else None
+    if row is not None and api_tokens.due(row, now=now):
+        with svc.writing() as db:
+            row = api_tokens.find(db, raw, now=now)
+            found = accounts.principal(db, row["user_id"]) if row else None
     if row is None or found is None:
         raise SignInRequired("the API token is not valid (unknown, expired or revoked)",
                              hint="create a new token on the 'API tokens' page")
@@ -46,13 +51,21 @@ def _from_token(svc: Services, raw: str) -> Principal:
 
 
 def _from_session(svc: Services, raw: str) -> Principal | None:
-    now = svc.now()
+    now, lifetime = svc.now(), svc.settings.sessions
     with svc.db() as db:
-        row = sessions.find(db, raw, now=now, lifetime=svc.settings.sessions)
+        row = sessions.look_up(db, raw)
         if row is None:
             return None
-        return accounts.principal(db, row["user_id"], via="session", session_id=row["id"],
-                                  csrf_token=row["csrf_token"])
+        if not sessions.due(row, now=now, lifetime=lifetime):
+            return _signed_in(db, row)
+    with svc.writing() as db:
+        row = sessions.find(db, raw, now=now, lifetime=lifetime)
+        return None if row is None else _signed_in(db, row)
+
+
+def _signed_in(db: Db, row: dict[str, Any]) -> Principal | None:
+    return accounts.principal(db, row["user_id"], via="session", session_id=row["id"],
+                              csrf_token=row["csrf_token"])
 
 
 def _resolve(svc: Services, authorization: str | None, cookie: str | None) -> Principal | None:
@@ -100,6 +113,7 @@ class Need:
         return f"Need({self.permission!r})"
 
     async def __call__(self, request: Request) -> Principal | None:
+        READS_ONLY.set(request.method in SAFE_METHODS)
         try:
             principal = await current_principal(request)
         except SignInRequired:

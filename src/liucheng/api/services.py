@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,6 +13,10 @@ from fastapi import Request
 from liucheng.api.settings import Settings
 from liucheng.org.schema import Db, Tables
 from liucheng.runtime import Engine
+
+# Set by the route's permission check (security.Need) for GET and HEAD: the request only
+# reads, so `Services.db` gives it a snapshot that takes no write lock.
+READS_ONLY: ContextVar[bool] = ContextVar("liucheng_reads_only", default=False)
 
 
 @dataclass
@@ -26,7 +31,15 @@ class Services:
 
     @contextmanager
     def db(self) -> Iterator[Db]:
-        """One transaction for reads and org-table writes (the engine makes its own)."""
+        """One transaction for reads and org-table writes (the engine makes its own): a
+        read-only snapshot in a GET or HEAD request, one that may write otherwise."""
+        opened = self.engine.reading() if READS_ONLY.get() else self.engine.transaction()
+        with opened as repo:
+            yield Db(repo.conn, self.tables)
+
+    @contextmanager
+    def writing(self) -> Iterator[Db]:
+        """A transaction that may write, also in a GET request (e.g. a session's last use)."""
         with self.engine.transaction() as repo:
             yield Db(repo.conn, self.tables)
 

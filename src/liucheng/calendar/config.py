@@ -24,8 +24,7 @@ from datetime import date, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
-
+from liucheng.calendar.official import subdivisions
 from liucheng.errors import Problem, ValidationError
 
 Period = tuple[time, time]
@@ -74,15 +73,13 @@ def parse_calendar_config(data: Mapping[str, Any], *, source: str | None = None)
     name = _text(data.get("name", base.name), "name", fail) or base.name
     country = data.get("country", base.country)
     if country is not None and (
-        not isinstance(country, str) or country not in holidays.list_supported_countries()
+        not isinstance(country, str) or subdivisions(country) is None
     ):
         fail(f"'{country}' is not a country code the holidays package knows", "country",
              "use a code such as CN, or null for weekends only")
         country = base.country
     subdivision = _text(data.get("subdivision"), "subdivision", fail)
-    if country and subdivision and subdivision not in holidays.list_supported_countries().get(
-        country, ()
-    ):
+    if country and subdivision and subdivision not in (subdivisions(country) or ()):
         fail(f"'{subdivision}' is not a subdivision of {country} the holidays package knows",
              "subdivision")
         subdivision = None

@@ -13,11 +13,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 import holidays
 
 from liucheng.calendar.errors import CalendarError
+
+
+@cache
+def subdivisions(country: str) -> tuple[str, ...] | None:
+    """The subdivisions the holidays package knows for a country code, None if it knows
+    no such country. Only that country's module is imported (`list_supported_countries`
+    imports all of them, which costs every process a noticeable start-up delay)."""
+    if not (len(country) == 2 and country.isascii() and country.isupper()):
+        return None
+    try:
+        return tuple(holidays.country_holidays(country).subdivisions)
+    except NotImplementedError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -32,13 +46,13 @@ class OfficialCalendar:
     """Reads one country's (and optionally one subdivision's) public calendar."""
 
     def __init__(self, country: str, subdivision: str | None = None) -> None:
-        supported = holidays.list_supported_countries()
-        if country not in supported:
+        known = subdivisions(country)
+        if known is None:
             raise CalendarError(f"country '{country}' is not known to the holidays package")
-        if subdivision is not None and subdivision not in supported[country]:
+        if subdivision is not None and subdivision not in known:
             raise CalendarError(
                 f"subdivision '{subdivision}' is not known for country '{country}'",
-                hint="known: " + ", ".join(supported[country]) if supported[country] else None,
+                hint="known: " + ", ".join(known) if known else None,
             )
         self.country = country
         self.subdivision = subdivision

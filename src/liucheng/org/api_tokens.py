@@ -17,6 +17,7 @@ from liucheng.errors import NotFoundError, Problem, ValidationError
 from liucheng.org.crypto import digest, new_secret
 from liucheng.org.permissions import check_scopes
 from liucheng.org.schema import Db
+from liucheng.org.sessions import TOUCH_EVERY
 
 PREFIX = "lc_"
 
@@ -45,8 +46,8 @@ def create(db: Db, user_id: str, name: str, scopes: Iterable[str], *,
     return row, raw
 
 
-def find(db: Db, raw: str, *, now: datetime) -> dict[str, Any] | None:
-    """The live token for a secret, or None; records when it was last used."""
+def look_up(db: Db, raw: str, *, now: datetime) -> dict[str, Any] | None:
+    """The live token for a secret, or None; changes nothing."""
     if not raw.startswith(PREFIX):
         return None
     tokens = db.t.api_tokens
@@ -55,7 +56,21 @@ def find(db: Db, raw: str, *, now: datetime) -> dict[str, Any] | None:
         return None
     if row["expires_at"] is not None and row["expires_at"] <= now:
         return None
-    db.conn.execute(tokens.update().where(tokens.c.id == row["id"]).values(last_used_at=now))
+    return row
+
+
+def due(row: dict[str, Any], *, now: datetime) -> bool:
+    """Whether `find` would record this use (it does so at most once a minute)."""
+    return row["last_used_at"] is None or now - row["last_used_at"] >= TOUCH_EVERY
+
+
+def find(db: Db, raw: str, *, now: datetime) -> dict[str, Any] | None:
+    """The live token for a secret, or None; records when it was last used (to the minute)."""
+    row = look_up(db, raw, now=now)
+    if row is not None and due(row, now=now):
+        tokens = db.t.api_tokens
+        db.conn.execute(tokens.update().where(tokens.c.id == row["id"])
+                        .values(last_used_at=now))
     return row
 
 

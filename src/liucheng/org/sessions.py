@@ -41,14 +41,30 @@ def create(db: Db, user_id: str, *, now: datetime, lifetime: Lifetime,
     return raw, csrf
 
 
+def look_up(db: Db, raw: str) -> dict[str, Any] | None:
+    """The session row for a cookie value, live or not; changes nothing."""
+    ws = db.t.web_sessions
+    return db.one(sa.select(ws).where(ws.c.id == digest(raw)))
+
+
+def _ended(row: dict[str, Any], now: datetime, lifetime: Lifetime) -> bool:
+    return bool(row["expires_at"] <= now or row["last_seen_at"] + lifetime.idle <= now)
+
+
+def due(row: dict[str, Any], *, now: datetime, lifetime: Lifetime) -> bool:
+    """Whether `find` would change this row (remove it, or record the request): a
+    read-only request needs a transaction that may write only then."""
+    return _ended(row, now, lifetime) or now - row["last_seen_at"] >= TOUCH_EVERY
+
+
 def find(db: Db, raw: str, *, now: datetime,
          lifetime: Lifetime) -> dict[str, Any] | None:
     """The live session for a cookie value, or None (expired or idle sessions are removed)."""
     ws = db.t.web_sessions
-    row = db.one(sa.select(ws).where(ws.c.id == digest(raw)))
+    row = look_up(db, raw)
     if row is None:
         return None
-    if row["expires_at"] <= now or row["last_seen_at"] + lifetime.idle <= now:
+    if _ended(row, now, lifetime):
         db.conn.execute(ws.delete().where(ws.c.id == row["id"]))
         return None
     if now - row["last_seen_at"] >= TOUCH_EVERY:

@@ -23,6 +23,11 @@ from liucheng.errors import ConfigurationError
 from liucheng.rules import jsontext
 
 DEFAULT_URL = "sqlite:///liucheng.db"
+# Connections per process: enough for every worker thread of the web server (anyio runs
+# sync work in 40 threads) plus the background loops, so requests wait for the database
+# lock rather than for a connection. A checkout still waiting after `pool_timeout`
+# seconds raises sqlalchemy.exc.TimeoutError, which the web app answers with 503.
+POOL_SIZE, POOL_OVERFLOW = 10, 40
 
 
 def database_url(url: str | None = None) -> str:
@@ -38,8 +43,10 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def create_engine(url: str | None = None, *, synchronous: str = "NORMAL") -> sa.Engine:
+def create_engine(url: str | None = None, *, synchronous: str = "NORMAL",
+                  pool_timeout: float = 30) -> sa.Engine:
     url = normalise_url(database_url(url))
+    pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, "pool_timeout": pool_timeout}
     try:
         parsed = sa.make_url(url)
     except sa.exc.ArgumentError as exc:
@@ -47,9 +54,11 @@ def create_engine(url: str | None = None, *, synchronous: str = "NORMAL") -> sa.
                                  hint="use sqlite:///file.db or postgresql://user@host/db"
                                  ) from None
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        on_file = bool(parsed.database) and parsed.database != ":memory:"
+        if on_file:
+            Path(str(parsed.database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False},
+                                  **(pool if on_file else {}),
                                   json_serializer=jsontext.dumps,
                                   json_deserializer=jsontext.loads)
 
@@ -65,15 +74,17 @@ def create_engine(url: str | None = None, *, synchronous: str = "NORMAL") -> sa.
 
         @sa.event.listens_for(engine, "begin")
         def _begin(conn: sa.Connection) -> None:
-            # reads take a snapshot without the write lock; commands serialise
+            # reads take a snapshot without the write lock (and refuse to write, so a
+            # write in a read shows at once); commands serialise
             read = conn.get_execution_options().get("liucheng_read_only", False)
+            conn.exec_driver_sql(f"PRAGMA query_only={'ON' if read else 'OFF'}")
             conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
 
         return engine
     if parsed.get_backend_name() == "postgresql":
         # no pre-ping: it costs a round trip per checkout; a dead connection fails the
         # command, which rolls back and can be retried
-        return sa.create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800,
+        return sa.create_engine(url, **pool, pool_recycle=1800,
                                 json_serializer=jsontext.dumps,
                                 json_deserializer=jsontext.loads)
     raise ConfigurationError(f"unsupported database '{parsed.get_backend_name()}'",
