@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -25,19 +25,9 @@ from liucheng.runtime import Engine
 from liucheng.runtime.http_calls import HttpSettings
 from liucheng.runtime.jobs import JobExecutor
 from liucheng.runtime.outbox import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign_json
+from testclock import Clock
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @dataclass
@@ -150,7 +140,7 @@ def model(his: His, *, timeout: float = 5, retries: int = 3, host: str = "127.0.
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 def make_engine(url: str, clock: Clock, **http: Any) -> Engine:

@@ -12,14 +12,7 @@ import pytest
 from liucheng.errors import NotFoundError
 from liucheng.runtime import Engine
 from liucheng.runtime.jobs import JobExecutor
-
-
-class Clock:
-    def __init__(self, at: datetime) -> None:
-        self.now = at
-
-    def __call__(self) -> datetime:
-        return self.now
+from testclock import Clock
 
 
 @pytest.fixture

@@ -17,22 +17,7 @@ from liucheng.cli.event_commands import register
 from liucheng.errors import NotFoundError, ValidationError
 from liucheng.runtime import Engine
 from liucheng.runtime.jobs import JobExecutor
-
-
-class Clock:
-    """Stands still unless moved: the executor and the engine share it."""
-
-    def __init__(self, at: datetime) -> None:
-        self.now = at
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-    def to(self, text: str) -> None:
-        self.now = datetime.fromisoformat(text)
+from testclock import Clock
 
 
 @pytest.fixture

@@ -5,12 +5,13 @@ and the state that replays from the stored history."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from liucheng.engine import replay
 from liucheng.runtime import Engine, ServiceCall
+from testclock import Clock
 
 PROCESS = """
 process: tender
@@ -30,18 +31,10 @@ steps:
 """
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(seconds=1)
-        return self.now
-
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
-    engine = Engine(database_url, clock=Clock())
+    engine = Engine(database_url, clock=Clock(tick=timedelta(seconds=1)))
     engine.add_user("buyer", roles=["buyer"])
     for expert in ("qian", "sun", "zhou"):
         engine.add_user(expert, roles=["expert"])
