@@ -9,6 +9,7 @@ a service handler, a join. Then inclusive joins and finished scopes are settled.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 from liucheng.engine import commands as c
@@ -46,9 +47,13 @@ class Run:
         self.ctx = ctx
         self.events: list[Event] = []
         self.effects: list[Effect] = []
-        directory = ctx.directory
-        self.functions: dict[str, Callable[..., Any]] = {
-            **ctx.functions,
+
+    @cached_property
+    def functions(self) -> dict[str, Callable[..., Any]]:
+        """What expressions may call: the context's functions and the directory's."""
+        directory = self.ctx.directory
+        return {
+            **self.ctx.functions,
             "leader": lambda user, levels=1: directory.leader(str(user), int(levels)),
             "members": lambda role: directory.members(str(role)),
         }

@@ -102,8 +102,12 @@ def tasks_of(run: Run, token_id: str) -> list[Task]:
     return [t for t in run.state["tasks"].values() if t["token"] == token_id]
 
 
+def step_record(run: Run, element_id: str, **record: Any) -> dict[str, Any]:
+    """The step's variable: {outcome, by, at, seq} (seq orders steps done in one instant)."""
+    return {element_id: {**record, "at": run.ctx.timestamp, "seq": run.state["seq"]}}
+
+
 def record_step(run: Run, element_id: str, *, token: dict[str, Any], **record: Any) -> None:
-    """The step's variable: {outcome, by, at, seq} (seq orders steps done in one instant),
-    kept where `token` works (an instance of a multi-instance activity keeps its own)."""
-    run.set_variables(token, {element_id: {**record, "at": run.ctx.timestamp,
-                                           "seq": run.state["seq"]}}, element=element_id)
+    """Set the step's variable where `token` works (an instance of a multi-instance
+    activity keeps its own)."""
+    run.set_variables(token, step_record(run, element_id, **record), element=element_id)

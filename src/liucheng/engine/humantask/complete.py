@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from liucheng.engine.commands import CompleteTask
-from liucheng.engine.humantask.common import authorize, record_step, tasks_of
+from liucheng.engine.humantask.common import authorize, step_record, tasks_of
 from liucheng.engine.humantask.forms import checked_data
 from liucheng.errors import StateError
 from liucheng.model import UserTask
@@ -48,15 +48,14 @@ def complete(run: Run, task: Task, cmd: CompleteTask) -> None:
         run.emit("task_claimed", task=task["id"], element=element.id, actor=cmd.actor.user,
                  implicit=True)
     token = run.state["tokens"][task["token"]]
-    if data:
-        run.set_variables(token, data, actor=cmd.actor.user, element=element.id,
-                          task=task["id"])
+    run.set_variables(token, {**data, **step_record(run, element.id, outcome=cmd.outcome,
+                                                    by=cmd.actor.user)},
+                      actor=cmd.actor.user, element=element.id, task=task["id"])
     on_behalf = task.get("on_behalf_of") or (
         task["owner"] if task["owner"] not in (None, cmd.actor.user) else None)
     run.emit("task_completed", task=task["id"], element=element.id, actor=cmd.actor.user,
              outcome=cmd.outcome, comment=cmd.comment, data=data, on_behalf_of=on_behalf,
              admin=cmd.actor.admin and task["assignee"] not in (None, cmd.actor.user))
-    record_step(run, element.id, token=token, outcome=cmd.outcome, by=cmd.actor.user)
     from liucheng.engine.humantask.assign import create_task
 
     for user in task["after_signers"]:

@@ -32,9 +32,9 @@ def checked_data(run: Run, task: dict[str, Any], element: UserTask, outcome: str
         problems.append(RuleProblem(message=f"choose an outcome: {', '.join(element.outcomes)}",
                                     element=element.id, field="outcome", code="form.outcome",
                                     message_zh=f"请选择结果：{'、'.join(element.outcomes)}"))
-    steps = {e.id for e, _ in run.definition.walk()}
+    has_step = run.definition.has_element
     for key in submitted:
-        if key in RESERVED or key in steps:
+        if key in RESERVED or has_step(key):
             problems.append(RuleProblem(message=f"'{key}' is a reserved name", field=key,
                                         code="form.reserved", message_zh=f"“{key}”是保留名称"))
     directory = run.ctx.directory
@@ -44,7 +44,7 @@ def checked_data(run: Run, task: dict[str, Any], element: UserTask, outcome: str
                                      role is None or user in directory.members(role)))
     problems += found
     if not element.form:
-        clean = {k: v for k, v in submitted.items() if k not in RESERVED and k not in steps}
+        clean = {k: v for k, v in submitted.items() if k not in RESERVED and not has_step(k)}
     merged = {**known, **clean}
     if element.checks and not found:
         problems += run_checks(element.checks, merged, today=today)
