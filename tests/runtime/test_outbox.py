@@ -37,6 +37,7 @@ from liucheng.runtime.outbox import (
 from liucheng.storage.database import create_engine, migrate
 from liucheng.storage.repository import Repository
 from liucheng.storage.tables import outbox
+from testclock import Clock
 
 MODEL = """
 process: leave
@@ -116,15 +117,6 @@ class Receiver:
         self.server.server_close()
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(seconds=1)
-        return self.now
-
-
 @pytest.fixture
 def mailbox() -> Iterator[Mailbox]:
     box = Mailbox()
@@ -160,7 +152,7 @@ def _settings(mailbox: Mailbox, receiver: Receiver, **changes: Any) -> NotifySet
 
 
 def _engine(url: str, settings: NotifySettings) -> Engine:
-    engine = Engine(url, clock=Clock(), notify=settings)
+    engine = Engine(url, clock=Clock(T0, tick=timedelta(seconds=1)), notify=settings)
     engine.add_user("wang", "王五", roles=["clerk"], email="wang@example.com")
     engine.add_user("li", "李四", roles=["reviewer"], email="li@example.com")
     engine.add_user("zhao", "赵六", roles=["reviewer"])  # no address: in-app only

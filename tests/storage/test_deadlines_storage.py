@@ -8,6 +8,7 @@ import pytest
 
 from liucheng.runtime import Engine
 from liucheng.runtime.jobs import JobExecutor
+from testclock import Clock
 
 MODEL = """
 process: claim
@@ -21,14 +22,6 @@ steps:
     deadline: {overdue: OVERDUE, escalate_to: deputy}
   - {id: pay, role: clerk}
 """
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 09:00 in Beijing
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.mark.parametrize("overdue", ["approve", "escalate"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from liucheng.errors import ConflictError, ForbiddenError, ModelError, NotFoundE
 from liucheng.runtime import Engine, ServiceCall
 from liucheng.storage.database import schema_is_current
 from liucheng.storage.tables import metadata
+from testclock import Clock
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "sales_order.yaml").read_text(
     encoding="utf-8")
@@ -26,18 +27,9 @@ steps:
 """
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(seconds=1)
-        return self.now
-
-
 @pytest.fixture
 def engine(database_url: str) -> Engine:
-    engine = Engine(database_url, clock=Clock())
+    engine = Engine(database_url, clock=Clock(tick=timedelta(seconds=1)))
     for user, roles in {"li": ["sales_rep", "sales_manager"], "zhao": ["finance"],
                         "wang": ["clerk"], "chen": ["clerk"]}.items():
         engine.add_user(user, roles=roles)

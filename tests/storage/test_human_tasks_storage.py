@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from liucheng.errors import ConflictError, ForbiddenError
 from liucheng.runtime import Engine
+from testclock import Clock
 
 MODEL = """
 process: claim_form
@@ -26,18 +27,9 @@ steps:
 """
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(seconds=1)
-        return self.now
-
-
 @pytest.fixture
 def engine(database_url: str) -> Engine:
-    clock = Clock()
+    clock = Clock(tick=timedelta(seconds=1))
     engine = Engine(database_url, clock=clock)
     engine.clock_ = clock  # type: ignore[attr-defined]
     for user, roles in {"wang": ["clerk"], "li": ["clerk"], "zhao": ["boss"], "chen": ["boss"],

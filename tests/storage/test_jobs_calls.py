@@ -4,12 +4,13 @@ the caller's transaction, reports its end back, and is cancelled with its caller
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from liucheng.runtime import Engine
 from liucheng.runtime.jobs import JobExecutor
+from testclock import Clock
 
 CALLER = """
 process: loan
@@ -38,14 +39,6 @@ process: property_valuation
 steps:
   - {id: estimate, set: {appraised_value: "1000000"}}
 """
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
