@@ -2,7 +2,8 @@
 
 Timed, each on its own: the bottleneck report (`bottleneck_report`, calendar time, open
 steps up to `now`), the directly-follows graph with performance and the per-step service
-times of finished steps (`directly_follows` + `service_times`, the figures PM4Py computes)
+times of finished steps (`performance`: `directly_follows` and `service_times` from one pass
+over the visits, the figures PM4Py computes)
 and the XES export of the whole history to a file. The figures themselves go back to the
 runner, which compares them with PM4Py's.
 """
@@ -24,9 +25,8 @@ def run(params: dict[str, Any]) -> dict[str, object]:
         Measure,
         Tables,
         bottleneck_report,
-        directly_follows,
         export_xes,
-        service_times,
+        performance,
     )
     from liucheng.runtime.service import Engine
     from liucheng.storage.tables import events, instances, tasks
@@ -44,8 +44,7 @@ def run(params: dict[str, Any]) -> dict[str, object]:
         seconds["bottlenecks"] = time.perf_counter() - began
         finished = Filters(KEY, include_open=False)  # PM4Py leaves unfinished steps out
         began = time.perf_counter()
-        flows = directly_follows(conn, tables, finished, now, elapsed)
-        service = service_times(conn, tables, finished, now, elapsed)
+        figures = performance(conn, tables, finished, now, elapsed)
         seconds["dfg"] = time.perf_counter() - began
         out = Path(params["xes"])
         began = time.perf_counter()
@@ -60,6 +59,6 @@ def run(params: dict[str, Any]) -> dict[str, object]:
             "bottleneck_rows": len(report.rows),
             "top_bottleneck": report.rows[0]["why"] if report.rows else None,
             "service": {name: {"count": s.count, "mean": s.mean}
-                        for (_, name), s in service.items()},
+                        for (_, name), s in figures.service.items()},
             "dfg": {f"{f.source}→{f.target}": {"count": f.time.count, "mean": f.time.mean}
-                    for f in flows}}
+                    for f in figures.flows}}

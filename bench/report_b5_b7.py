@@ -81,7 +81,8 @@ def b5(r: dict[str, Any]) -> Lines:
            f"lifecycle events, {built['xes_bytes'] / 1e6:,.0f} MB — is the log PM4Py reads. "
            "liucheng reads its own database. The sides compute the same figures: the "
            "directly-follows graph with mean, median, … flow times and the per-step service "
-           "(sojourn) times of finished steps (`directly_follows` + `service_times`; PM4Py: "
+           "(sojourn) times of finished steps (`performance`, i.e. `directly_follows` and "
+           "`service_times` from one pass over the visits; PM4Py: "
            "`read_xes`, `to_interval`, `convert_to_dataframe`, `get_service_time` mean and "
            "median, `discover_performance_dfg`, `discover_dfg`, the calls that agree with "
            "liucheng on the corpus logs, see docs/analytics.md).", "",

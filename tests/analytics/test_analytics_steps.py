@@ -11,6 +11,7 @@ from liucheng.analytics import (
     StepStats,
     bottlenecks,
     directly_follows,
+    performance,
     step_stats,
     visits,
 )
@@ -100,6 +101,16 @@ def test_directly_follows_from_completion_to_start(history: History) -> None:
     forward = flows[("Prepare", "Approve")]
     assert forward.count == 2 and hours(forward.total) == 1  # 0 and Tue 10:00 → 11:00
     assert hours(flows[("Approve", "Prepare")].total) == 0
+
+
+def test_performance_gives_the_flows_and_the_service_times(history: History) -> None:
+    with history.engine.db.connect() as conn:
+        figures = performance(conn, PRODUCT, Filters("review"), NOW, CAL)
+    assert [(f.source, f.target, f.time.count) for f in figures.flows] == [
+        ("Prepare", "Approve", 2), ("Approve", "Prepare", 1)]
+    # finished visits only: prepare 2 h (ann, cat) and 18 h from the pool; approve 1 h + 1 h
+    assert {name: (s.count, hours(s.total)) for (_, name), s in figures.service.items()} == {
+        "Prepare": (2, 20), "Approve": (2, 2)}
 
 
 def test_filters_reject_bad_input() -> None:

@@ -12,7 +12,7 @@ do it; `now` is always passed in. The same reports run on event logs imported in
 """
 
 from liucheng.analytics.cycle import CycleReport, PeriodStats, cycle_report, period_of
-from liucheng.analytics.flows import Flow, directly_follows, service_times
+from liucheng.analytics.flows import Flow, Performance, directly_follows, performance, service_times
 from liucheng.analytics.logwrite import export_csv, export_xes
 from liucheng.analytics.measure import Measure, Stats, WorkingTime, human, percentile, summarize
 from liucheng.analytics.measures import MeasureRow, ProgressRow, measure, progress
@@ -36,11 +36,13 @@ from liucheng.analytics.visits import Segment, Visit, visits
 __all__ = [
     "AnalysisSpace", "Bottleneck", "Column", "CycleReport", "Filters", "Flow", "Hide",
     "LogSummary",
-    "Measure", "MeasureRow", "PeriodStats", "ProgressRow", "Report", "Rework", "Segment",
+    "Measure", "MeasureRow", "Performance", "PeriodStats", "ProgressRow", "Report", "Rework",
+    "Segment",
     "Stats", "StepStats", "Tables", "Visit", "WorkingTime", "Workload", "bottleneck_report",
     "bottlenecks", "cycle_report", "cycle_time_report", "directly_follows", "export_csv",
     "export_xes", "flow_report", "human", "measure", "measure_report", "percentile",
-    "period_of", "progress", "progress_report", "rework", "rework_report", "service_times",
+    "performance", "period_of", "progress", "progress_report", "rework", "rework_report",
+    "service_times",
     "show_all",
     "step_stats", "steps_report", "summarize", "visits", "workload", "workload_report",
     "write_xlsx",

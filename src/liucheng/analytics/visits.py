@@ -19,6 +19,7 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -29,7 +30,6 @@ from liucheng.analytics.source import Filters, Tables, TimeField, task_condition
 TASK_EVENTS = ("task_created", "task_claimed", "task_unclaimed", "task_transferred",
                "task_delegated", "task_resolved", "task_suspended", "task_resumed",
                "task_completed", "task_cancelled")
-HANDED_ON = {"task_transferred": "to", "task_delegated": "to", "task_resolved": "owner"}
 Kind = Literal["waiting", "working"]
 
 
@@ -79,17 +79,37 @@ class Visit:
         return measure.seconds(self.created, self.ended or max(now, self.created))
 
 
+# the field of an event's data naming who it gives the step to; no other event's JSON is read
+GIVEN_TO = {"task_created": "assignee", "task_transferred": "to", "task_delegated": "to",
+            "task_resolved": "owner"}
+HANDED_ON = ("task_transferred", "task_delegated", "task_resolved")
+
+
+def _stored(column: Any) -> Any:
+    """A time column as the driver returns it, for `_moment` to convert once."""
+    return sa.type_coerce(column, sa.types.NullType())
+
+
+def _moment(value: str | datetime) -> datetime:
+    """A stored time as an aware datetime: SQLite gives the text of a UTC time without its
+    zone (parsed with the zone appended: many times faster than `replace(tzinfo=…)`),
+    PostgreSQL's driver an aware datetime."""
+    return datetime.fromisoformat(value + "+00:00") if isinstance(value, str) else value
+
+
 def _query(tables: Tables, filters: Filters, by: TimeField) -> sa.Select[Any]:
+    """One row per task event: (task, type, at, actor, implicit, given_to), then the task's
+    columns (case, process, element, name, role, status, due, created, completed by,
+    definition)."""
     ev, tk, ins = tables.events, tables.tasks, tables.instances
+    kind, data = ev.c.type, ev.c.data
+    implicit = sa.case((kind == "task_claimed", data["implicit"].as_boolean()))
+    given_to = sa.case(*((kind == t, data[f].as_string()) for t, f in GIVEN_TO.items()))
     return (
-        sa.select(ev.c.task_id, ev.c.type, ev.c.at, ev.c.actor,
-                  ev.c.data["implicit"].as_boolean().label("implicit"),
-                  ev.c.data["assignee"].as_string().label("assignee"),
-                  ev.c.data["to"].as_string().label("to"),
-                  ev.c.data["owner"].as_string().label("owner"),
+        sa.select(ev.c.task_id, kind, _stored(ev.c.at), ev.c.actor, implicit, given_to,
                   tk.c.instance_id, tk.c.definition_key, tk.c.element, tk.c.name, tk.c.role,
-                  tk.c.status, tk.c.due_at, tk.c.created_at, tk.c.completed_by,
-                  ins.c.definition_id)
+                  tk.c.status, _stored(tk.c.due_at), _stored(tk.c.created_at),
+                  tk.c.completed_by, ins.c.definition_id)
         .select_from(tasks_with_cases(tables).join(ev, ev.c.task_id == tk.c.id))
         .where(ev.c.type.in_(TASK_EVENTS), *task_conditions(tables, filters, by))
         .order_by(tk.c.instance_id, tk.c.id, ev.c.seq)
@@ -97,51 +117,54 @@ def _query(tables: Tables, filters: Filters, by: TimeField) -> sa.Select[Any]:
 
 
 def _visit(rows: list[Any], now: datetime) -> Visit:
-    first = rows[0]
-    visit = Visit(case=first.instance_id, task=first.task_id, process=first.definition_key,
-                  definition=first.definition_id, element=first.element, name=first.name,
-                  role=first.role, status=first.status, created=first.created_at,
-                  due_at=first.due_at, completed_by=first.completed_by)
+    """The visit of one task from its event rows (in `_query`'s layout), in order."""
+    (task, _, _, _, _, _, case, process, element, name, role, status, due_at, created_at,
+     completed_by, definition) = rows[0]
+    created = _moment(created_at)
+    visit = Visit(case=case, task=task, process=process, definition=definition,
+                  element=element, name=name, role=role, status=status, created=created,
+                  due_at=None if due_at is None else _moment(due_at), completed_by=completed_by)
     kind: Kind = "waiting"
-    since: datetime = first.created_at
+    since = created
     actor: str | None = None
     held: tuple[Kind, str | None] = ("waiting", None)  # what a suspended step resumes to
-    implicit: Any = None  # a claim made in passing, judged by what follows it
+    implicit: tuple[datetime, str | None] | None = None  # a claim in passing: (at, by)
 
     def close(at: datetime) -> None:
         if at > since:
             visit.segments.append(Segment(kind, since, at, actor))
 
     for row in rows:
+        type_, stored_at, by, in_passing, given_to = row[1:6]
+        at = _moment(stored_at)
         if implicit is not None:
-            if row.type == "task_completed":  # done from the pool: the free period was work
-                kind, actor = "working", implicit.actor
+            if type_ == "task_completed":  # done from the pool: the free period was work
+                kind, actor = "working", implicit[1]
             else:  # taken to be handed on: the claim starts at its own time
-                close(implicit.at)
-                kind, since, actor = "working", implicit.at, implicit.actor
+                close(implicit[0])
+                kind, since, actor = "working", implicit[0], implicit[1]
             implicit = None
-        if row.type == "task_created":
-            since = row.at
-            if row.assignee:
-                kind, actor = "working", row.assignee
-        elif row.type == "task_claimed" and row.implicit:
-            implicit = row
-        elif row.type in ("task_claimed", *HANDED_ON):
-            close(row.at)
-            who = row.actor if row.type == "task_claimed" else getattr(row, HANDED_ON[row.type])
-            kind, since, actor = "working", row.at, who
-        elif row.type == "task_unclaimed":
-            close(row.at)
-            kind, since, actor = "waiting", row.at, None
-        elif row.type == "task_suspended":
-            close(row.at)
-            held, (kind, since, actor) = (kind, actor), ("waiting", row.at, None)
-        elif row.type == "task_resumed":
-            close(row.at)
-            (kind, actor), since = held, row.at
+        if type_ == "task_created":
+            since = at
+            if given_to:
+                kind, actor = "working", given_to
+        elif type_ == "task_claimed" and in_passing:
+            implicit = (at, by)  # judged by what follows it
+        elif type_ == "task_claimed" or type_ in HANDED_ON:
+            close(at)
+            kind, since, actor = "working", at, by if type_ == "task_claimed" else given_to
+        elif type_ == "task_unclaimed":
+            close(at)
+            kind, since, actor = "waiting", at, None
+        elif type_ == "task_suspended":
+            close(at)
+            held, (kind, since, actor) = (kind, actor), ("waiting", at, None)
+        elif type_ == "task_resumed":
+            close(at)
+            (kind, actor), since = held, at
         else:
-            close(row.at)
-            visit.ended = row.at
+            close(at)
+            visit.ended = at
             return visit
     close(max(now, since))
     return visit
@@ -155,7 +178,7 @@ def visits(conn: sa.Connection, tables: Tables, filters: Filters, now: datetime,
     completed visits only, its completion.
     """
     result = conn.execution_options(yield_per=2000).execute(_query(tables, filters, by))
-    for _, rows in itertools.groupby(result, key=lambda r: r.task_id):
+    for _, rows in itertools.groupby(result, key=itemgetter(0)):
         yield _visit(list(rows), now)
 
 
