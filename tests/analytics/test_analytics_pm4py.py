@@ -3,10 +3,10 @@ performance (count, mean, median).
 
 PM4Py is AGPL software and never a dependency of liucheng. It is run in its own virtual
 environment, through `pm4py_reference.py`, by the interpreter named in
-LIUCHENG_PM4PY_PYTHON (default /tmp/pm4py-venv/bin/python); without one the test is
-skipped. To run it:
+LIUCHENG_PM4PY_PYTHON (default: the benchmarks' peer environment, bench/.venv-peers, which
+`python -m bench` installs with PM4Py pinned); without one the test is skipped. To run it:
 
-    python3 -m venv /tmp/pm4py-venv && /tmp/pm4py-venv/bin/pip install pm4py
+    python -c 'import bench.peers; bench.peers.ensure()'   # or set LIUCHENG_PM4PY_PYTHON
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from liucheng.analytics import AnalysisSpace, Filters, Measure, directly_follows
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parents[1].parent / "shared" / "corpus" / "logs"
-PYTHON = os.environ.get("LIUCHENG_PM4PY_PYTHON", "/tmp/pm4py-venv/bin/python")
+PYTHON = os.environ.get("LIUCHENG_PM4PY_PYTHON",
+                        str(HERE.parents[1] / "bench" / ".venv-peers" / "bin" / "python"))
 LOGS = ["running-example.xes", "reviewing.xes", "repairExample.xes.gz", "teleclaims.xes.gz",
         "receipt.xes.gz"]
 TOLERANCE = 1e-6  # seconds
