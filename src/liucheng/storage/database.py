@@ -76,9 +76,12 @@ def create_engine(url: str | None = None, *, synchronous: str = "NORMAL",
         def _begin(conn: sa.Connection) -> None:
             # reads take a snapshot without the write lock (and refuse to write, so a
             # write in a read shows at once); commands serialise
+            # (on the driver's cursor: SQLAlchemy's execution costs more than these take)
             read = conn.get_execution_options().get("liucheng_read_only", False)
-            conn.exec_driver_sql(f"PRAGMA query_only={'ON' if read else 'OFF'}")
-            conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
+            cursor = conn.connection.cursor()
+            cursor.execute(f"PRAGMA query_only={'ON' if read else 'OFF'}")
+            cursor.execute("BEGIN" if read else "BEGIN IMMEDIATE")
+            cursor.close()
 
         return engine
     if parsed.get_backend_name() == "postgresql":
