@@ -63,7 +63,7 @@ def create_engine(url: str | None = None, *, synchronous: str = "NORMAL",
                                   json_deserializer=jsontext.loads)
 
         @sa.event.listens_for(engine, "connect")
-        def _connect(dbapi_connection: Any, _record: Any) -> None:
+        def _connect(dbapi_connection: Any, record: Any) -> None:
             dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -71,14 +71,21 @@ def create_engine(url: str | None = None, *, synchronous: str = "NORMAL",
             cursor.execute("PRAGMA busy_timeout=60000")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+            record.info["query_only"] = False  # as SQLite opens it; changed by `_begin`
 
         @sa.event.listens_for(engine, "begin")
         def _begin(conn: sa.Connection) -> None:
             # reads take a snapshot without the write lock (and refuse to write, so a
-            # write in a read shows at once); commands serialise
+            # write in a read shows at once); commands serialise. On the driver's cursor
+            # (SQLAlchemy's execution costs more than these take); the pragma only when
+            # the connection's mode changes.
             read = conn.get_execution_options().get("liucheng_read_only", False)
-            conn.exec_driver_sql(f"PRAGMA query_only={'ON' if read else 'OFF'}")
-            conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
+            cursor = conn.connection.cursor()
+            if conn.connection.info.get("query_only") is not read:
+                cursor.execute(f"PRAGMA query_only={'ON' if read else 'OFF'}")
+                conn.connection.info["query_only"] = read
+            cursor.execute("BEGIN" if read else "BEGIN IMMEDIATE")
+            cursor.close()
 
         return engine
     if parsed.get_backend_name() == "postgresql":

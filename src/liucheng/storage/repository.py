@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from liucheng.errors import ConflictError, NotFoundError
-from liucheng.storage.direct import write
+from liucheng.storage.direct import read, write
 from liucheng.storage.jobs import MATERIALISE as JOB_EVENTS
 from liucheng.storage.tables import (
     carbon_copies,
@@ -99,9 +99,8 @@ class Repository:
         return row
 
     def _one_prebuilt(self, stmts: dict[str, sa.Select[Any]], params: Row) -> Row | None:
-        row = self.conn.execute(stmts.get(self.conn.dialect.name, stmts[""]),
-                                params).mappings().first()
-        return dict(row) if row else None
+        rows = read(self.conn, stmts.get(self.conn.dialect.name, stmts[""]), params)
+        return rows[0] if rows else None
 
     def instance(self, instance_id: str) -> Row:
         row = self._one(sa.select(instances).where(instances.c.id == instance_id))
@@ -201,8 +200,8 @@ class Repository:
         if instance_id and status == "open" and sort == "priority" and not (
                 assignee or candidate_user or role or pool_only or process or text
                 or created_from or created_to or overdue_at or list(candidate_roles)):
-            return [dict(r) for r in self.conn.execute(_OPEN_TASKS_OF_CASE, {
-                "case": instance_id, "limit": limit, "offset": offset}).mappings()]
+            return read(self.conn, _OPEN_TASKS_OF_CASE,
+                        {"case": instance_id, "limit": limit, "offset": offset})
         stmt = sa.select(tasks)
         if status == "open":
             stmt = stmt.where(tasks.c.status.in_(("open", "suspended")))
@@ -341,11 +340,11 @@ class Repository:
 
     def person(self, user_id: str) -> tuple[Row, frozenset[str]] | None:
         """A user's `active` and `is_admin` with their roles, in one statement."""
-        rows = self.conn.execute(_PERSON, {"u": user_id}).all()
+        rows = read(self.conn, _PERSON, {"u": user_id})
         if not rows:
             return None
-        found = {"active": rows[0].active, "is_admin": rows[0].is_admin}
-        return found, frozenset(r.role_id for r in rows if r.role_id is not None)
+        found = {"active": rows[0]["active"], "is_admin": rows[0]["is_admin"]}
+        return found, frozenset(r["role_id"] for r in rows if r["role_id"] is not None)
 
     def users(self) -> list[Row]:
         return self._all(sa.select(users).order_by(users.c.id))
@@ -391,9 +390,9 @@ _LOCK_TASK_CASE = {"": _CASE_OF_TASK,
                    "postgresql": _CASE_OF_TASK.with_for_update(of=instances)}
 _UPDATE_CASE = instances.update().where(instances.c.id == sa.bindparam("case"),
                                         instances.c.version == sa.bindparam("old"))
-_OPEN_TASKS_OF_CASE = (
+_OPEN_TASKS_OF_CASE = (  # an IN list of literals: `read` takes no expanding one
     sa.select(tasks).where(tasks.c.instance_id == sa.bindparam("case"),
-                           tasks.c.status.in_(("open", "suspended")))
+                           tasks.c.status.in_([sa.literal("open"), sa.literal("suspended")]))
     .order_by(tasks.c.priority.desc(), tasks.c.created_at, tasks.c.id)
     .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
 _PERSON = (sa.select(users.c.active, users.c.is_admin, user_roles.c.role_id)
