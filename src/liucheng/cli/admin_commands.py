@@ -32,6 +32,7 @@ import typer
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
+from liucheng.cli.options import DbOpt
 from liucheng.cli.output import console
 from liucheng.errors import ConfigurationError, ConflictError, NotFoundError
 from liucheng.storage.database import create_engine, database_url, migrate, normalise_url
@@ -40,8 +41,6 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 DATA_TABLES = ("definitions", "instances", "users", "events")  # seeded tables do not count
 MIGRATIONS = Path(__file__).resolve().parents[1] / "storage" / "migrations"
 
-DbOpt = Annotated[str | None, typer.Option("--db", envvar="LIUCHENG_DATABASE_URL",
-                                           help="Database URL (default sqlite:///liucheng.db).")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite what is there.")]
 
 

@@ -14,19 +14,12 @@ from typing import Annotated, Any
 
 import typer
 
+from liucheng.cli.options import DbOpt, JsonOpt, UserOpt, VarOpt
 from liucheng.cli.output import console, print_json, table
 from liucheng.errors import Problem, ValidationError
 from liucheng.rules import jsontext
 from liucheng.runtime import Engine
 from liucheng.runtime.jobs import JobExecutor, work
-
-DbOpt = Annotated[str | None, typer.Option("--db", envvar="LIUCHENG_DATABASE_URL",
-                                           help="Database URL (default sqlite:///liucheng.db).")]
-UserOpt = Annotated[str, typer.Option("--user", "-u", envvar="LIUCHENG_USER",
-                                      help="Who acts (a user id).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-VarOpt = Annotated[list[str] | None, typer.Option("--var", "-v", help="Variable as key=value "
-                                                  "(value read as JSON when it parses).")]
 
 
 def _pairs(items: list[str] | None, what: str = "variable") -> dict[str, Any]:

@@ -7,16 +7,20 @@ Exit codes: 0 done, 1 error, 2 invalid input (model, form data), 3 not found,
 from __future__ import annotations
 
 import json
+import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from sqlalchemy import exc as sa_exc
 
+from liucheng.cli.options import DbOpt, JsonOpt, UnmaskedOpt, UserOpt, VarOpt
 from liucheng.cli.output import console, exit_code, print_error, print_json, table, when
 from liucheng.errors import LiuchengError, Problem, ValidationError
 from liucheng.model.names import strict, unknown_names
+from liucheng.org.masking import hider, masked_names
 from liucheng.rules import jsontext
 from liucheng.runtime import Engine
 
@@ -25,13 +29,6 @@ app = typer.Typer(help="liucheng (流程): business processes for offices.", no_
 user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-DbOpt = Annotated[str | None, typer.Option("--db", envvar="LIUCHENG_DATABASE_URL",
-                                           help="Database URL (default sqlite:///liucheng.db).")]
-UserOpt = Annotated[str, typer.Option("--user", "-u", envvar="LIUCHENG_USER",
-                                      help="Who acts (a user id).")]
-VarOpt = Annotated[list[str] | None, typer.Option("--var", "-v", help="Variable as key=value "
-                                                  "(value read as JSON when it parses).")]
 
 
 def _engine(db: str | None) -> Engine:
@@ -259,11 +256,15 @@ def cases(process: Annotated[str | None, typer.Option("--process", "-p")] = None
 
 
 @app.command("case")
-def show_case(case: str, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Show a case: status, variables, open tasks and its timeline (audit trail)."""
+def show_case(case: str, db: DbOpt = None, as_json: JsonOpt = False,
+              unmasked: UnmaskedOpt = False) -> None:
+    """Show a case: status, variables, open tasks and its timeline (audit trail); ID and
+    mobile numbers masked unless --unmasked."""
     engine = _engine(db)
     view = engine.case(case)
     history = engine.history(view.id)
+    if not unmasked:
+        view, history = _masked(engine, view, history)
     open_tasks = engine.tasks(case=view.id)
     if as_json:
         print_json({"case": view.to_dict(), "tasks": [t.to_dict() for t in open_tasks],
@@ -284,6 +285,22 @@ def show_case(case: str, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     table("timeline", ["time", "what", "step", "who", "details"],
           [(h.at, h.type.replace("_", " "), _step_name(definition, h.element), h.actor,
             _details(h.data)) for h in history if h.type in TIMELINE])
+
+
+def _masked(engine: Engine, view: Any, history: list[Any]) -> tuple[Any, list[Any]]:
+    """The case and its history with sensitive values masked, as exports mask them."""
+    hide = hider(engine.sensitive(view.process,
+                                  masked_names(os.environ.get("LIUCHENG_MASKED_FIELDS"))))
+
+    def values(data: dict[str, Any]) -> dict[str, Any]:
+        return {k: hide(k, v) for k, v in data.items()}
+
+    def entry(data: dict[str, Any]) -> dict[str, Any]:
+        return {k: values(v) if k in ("variables", "data") and isinstance(v, dict) else v
+                for k, v in data.items()}
+
+    return (replace(view, variables=values(view.variables)),
+            [replace(h, data=entry(h.data)) for h in history])
 
 
 TIMELINE = {"instance_started", "task_created", "task_claimed", "task_unclaimed",

@@ -28,6 +28,7 @@ from liucheng import analytics as an
 from liucheng.analytics.cycle import Period
 from liucheng.analytics.measures import Source
 from liucheng.analytics.people import By
+from liucheng.cli.options import DbOpt, JsonOpt, UnmaskedOpt
 from liucheng.cli.output import console, print_json
 from liucheng.errors import LiuchengError, NotFoundError, Problem, ValidationError
 from liucheng.loaders.yaml_reports import declared_measures
@@ -37,8 +38,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 report_app = typer.Typer(help="Reports: bottlenecks, cycle time, workload, measures, …",
                          no_args_is_help=True)
 
-DbOpt = Annotated[str | None, typer.Option("--db", envvar="LIUCHENG_DATABASE_URL",
-                                           help="Database URL (default sqlite:///liucheng.db).")]
 SpaceOpt = Annotated[Path | None, typer.Option("--space", help="Report on the logs imported "
                                                "into this analysis space instead.")]
 ProcessOpt = Annotated[str | None, typer.Option("--process", "-p", help="Process key.")]
@@ -50,14 +49,10 @@ WorkOpt = Annotated[bool, typer.Option("--working-time", help="Count working tim
                                        "(business calendar) instead of calendar time.")]
 CalOpt = Annotated[Path | None, typer.Option("--calendar", help="Organisation calendar "
                                              "(YAML) for --working-time.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV.")]
 XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help="Write an Excel file.")]
 WideOpt = Annotated[bool, typer.Option("--wide", help="Show every column.")]
 DoneOpt = Annotated[bool, typer.Option("--completed-only", help="Leave open steps out.")]
-UnmaskedOpt = Annotated[bool, typer.Option(
-    "--unmasked", help="Write ID and mobile numbers in full (only for people entitled to "
-    "see them; masked by default).")]
 
 
 def parse_time(text: str | None, what: str) -> datetime | None:

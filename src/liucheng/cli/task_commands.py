@@ -8,18 +8,14 @@ from typing import Annotated
 
 import typer
 
+from liucheng.cli.options import DbOpt, JsonOpt, UserOpt
 from liucheng.cli.output import console, print_json, table
 from liucheng.errors import Problem, ValidationError
 from liucheng.runtime import Engine
 from liucheng.runtime.views import CaseView
 
-DbOpt = Annotated[str | None, typer.Option("--db", envvar="LIUCHENG_DATABASE_URL",
-                                           help="Database URL (default sqlite:///liucheng.db).")]
-UserOpt = Annotated[str, typer.Option("--user", "-u", envvar="LIUCHENG_USER",
-                                      help="Who acts (a user id).")]
 CommentOpt = Annotated[str | None, typer.Option("--comment", "-m",
                                                 help="A comment for the record.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
 def _done(case: CaseView, message: str, as_json: bool) -> None:

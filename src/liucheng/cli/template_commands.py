@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from liucheng.cli.options import DbOpt, JsonOpt
 from liucheng.cli.output import console, print_json, table
 from liucheng.errors import Problem, ValidationError
 from liucheng.runtime import Engine
@@ -21,9 +22,6 @@ from liucheng.templates import list_templates, template_source
 templates_app = typer.Typer(help="The shipped process templates: list, show, deploy.",
                             invoke_without_command=True)
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-DbOpt = Annotated[str | None, typer.Option("--db", envvar="LIUCHENG_DATABASE_URL",
-                                           help="Database URL (default sqlite:///liucheng.db).")]
 
 
 @templates_app.callback()

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from liucheng.cli.options import DbOpt
 from liucheng.cli.output import console, print_json
 from liucheng.errors import Problem, ValidationError
 from liucheng.org import accounts
@@ -22,8 +23,6 @@ from liucheng.storage.database import database_url
 from liucheng.storage.tables import metadata
 
 APP_FACTORY = "liucheng.api.app:create_app_from_env"
-DbOpt = Annotated[str | None, typer.Option("--db", envvar="LIUCHENG_DATABASE_URL",
-                                           help="Database URL (default sqlite:///liucheng.db).")]
 
 
 def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
