@@ -162,6 +162,8 @@ def test_a_timer_start_on_the_27th_rolled_earlier_and_a_new_version_takes_over(
     assert worker.run_due().fired == 1
     (case,) = engine.cases("pension_run")
     assert case["definition_id"] == "pension_run:1"
+    assert case["business_key"] == "2026-09-24 09:00"  # when it was due, Beijing time
+    assert case["title"] == "养老待遇发放 2026-09-24 09:00"
     (job,) = engine.jobs()
     assert job["due_at"] == datetime(2026, 10, 27, 1, 0, tzinfo=UTC)
     engine.deploy(MONTHLY.replace("transfer_funds", "transfer_to_banks"))
@@ -175,6 +177,9 @@ def test_a_timer_start_on_the_27th_rolled_earlier_and_a_new_version_takes_over(
     assert done.fired == 5
     versions = [c["definition_id"] for c in engine.cases("pension_run", limit=10)]
     assert versions.count("pension_run:2") == 5 and versions.count("pension_run:1") == 1
+    keys = sorted(c["business_key"] for c in engine.cases("pension_run", limit=10))
+    assert keys == ["2026-09-24 09:00", "2026-10-27 09:00", "2026-11-27 09:00",
+                    "2026-12-25 09:00", "2027-01-27 09:00", "2027-02-26 09:00"]
     assert engine.jobs()[0]["due_at"] == datetime(2027, 3, 26, 1, 0, tzinfo=UTC)  # Sat 27th
 
 

@@ -10,7 +10,7 @@ double a start. A job whose version is no longer the newest is dropped.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from liucheng.calendar import BusinessCalendar
@@ -66,11 +66,13 @@ def fire_start_timer(engine: Engine, job: Row, owner: str) -> str:
         due = held["due_at"]
         ctx = engine._context(repo)
         variables = {"timer_due_at": due.isoformat()}
-        decision = decide(definition, None, StartInstance(SYSTEM, variables), ctx)
+        key = due_key(due, engine.calendar.zone)
+        decision = decide(definition, None, StartInstance(SYSTEM, variables, key), ctx)
         case_id = decision.state["root"]
         repo.insert_instance({
             "id": case_id, "definition_id": latest["id"], "definition_key": latest["key"],
-            "business_key": None, "title": definition.name.get()[:200], "status": "active",
+            "business_key": key, "title": f"{definition.name.get()} {key}"[:200],
+            "status": "active",
             "state": decision.state, "version": 0, "started_at": ctx.now,
             "started_by": SYSTEM.user})
         engine._persist(repo, case_id, latest["key"], 0, decision, definition)
@@ -84,3 +86,9 @@ def fire_start_timer(engine: Engine, job: Row, owner: str) -> str:
             reschedule(repo.conn, job["id"], owner, following, {**payload, "fired": fired},
                        attempts=0)
         return "fired"
+
+
+def due_key(due: datetime, zone: tzinfo) -> str:
+    """A timer-started case's business key: the moment it was due, in local time
+    (`2026-09-24 09:00`), so each month's run is told apart in lists and titles."""
+    return due.astimezone(zone).strftime("%Y-%m-%d %H:%M")
