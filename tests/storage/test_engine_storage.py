@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from liucheng.errors import ConflictError, ForbiddenError, ModelError, NotFoundError
-from liucheng.runtime import Engine, ServiceCall
+from liucheng.runtime import BpmnError, Engine, ServiceCall
 from liucheng.storage.database import schema_is_current
 from liucheng.storage.tables import metadata
 from testclock import Clock
@@ -131,6 +131,51 @@ def test_handler_failure_is_an_incident_and_retry_runs_it_again(engine: Engine) 
     assert engine.incidents() == []
     assert [t.element for t in engine.tasks(case=case.id)] == ["b"]
     assert calls[1].variables["a"]["by"] == "wang"
+
+
+CREDIT = """
+process: credit
+roles: {clerk: 文员}
+steps:
+  - id: score
+    handler: score
+    errors:
+      - {id: refused, error: credit_refused, next: tell_customer}
+  - {id: sign, role: clerk}
+  - {id: done, type: end}
+  - {id: tell_customer, role: clerk}
+"""
+
+
+def test_a_handler_raising_a_bpmn_error_takes_the_error_boundary(engine: Engine) -> None:
+    engine.deploy(CREDIT)
+
+    def score(call: ServiceCall) -> dict[str, int]:
+        if call.variables["applicant"] == "钱七":
+            raise BpmnError("credit_refused", "score below 600")
+        return {"score": 700}
+
+    engine.service("score")(score)
+    refused = engine.start("credit", {"applicant": "钱七"}, user="wang")
+    assert [t.element for t in engine.tasks(case=refused.id)] == ["tell_customer"]
+    thrown = [h for h in engine.history(refused.id) if h.type == "error_thrown"]
+    assert thrown[0].data["error"] == "credit_refused"
+    assert thrown[0].data["detail"] == "score below 600"
+    granted = engine.start("credit", {"applicant": "孙八"}, user="wang")
+    assert [t.element for t in engine.tasks(case=granted.id)] == ["sign"]
+    assert engine.incidents() == []
+
+
+def test_an_uncaught_bpmn_error_is_an_incident_naming_its_code(engine: Engine) -> None:
+    engine.deploy(CREDIT.replace("error: credit_refused", "error: other_code"))
+
+    def score(call: ServiceCall) -> None:
+        raise BpmnError("credit_refused", "score below 600")
+
+    engine.service("score")(score)
+    case = engine.start("credit", {}, user="wang")
+    (incident,) = engine.incidents()
+    assert incident["instance_id"] == case.id and "credit_refused" in incident["reason"]
 
 
 def test_unknown_things_are_not_found(engine: Engine) -> None:

@@ -76,6 +76,19 @@ class ServiceCall:
 Handler = Callable[[ServiceCall], Mapping[str, Any] | None]
 
 
+class BpmnError(Exception):
+    """Raised by a service handler for a business outcome the process models, not a fault:
+    `raise BpmnError("credit_refused", "score below 600")` throws the code to an error
+    boundary on the step (`errors:`), an error event sub-process or an enclosing
+    sub-process's boundary; uncaught, it is an incident. Any other exception is an
+    incident to fix and retry."""
+
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(message or code)
+        self.code = code
+        self.message = message or code
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -298,6 +311,8 @@ class Engine(HumanTaskActions, EventActions):
         call = ServiceCall(case_id, effect["element"], variables, effect["options"])
         try:
             outputs = handler(call) or {}
+        except BpmnError as exc:
+            return FailService(SYSTEM, effect["token"], exc.message, exc.code)
         except Exception as exc:  # noqa: BLE001 - any handler failure becomes an incident
             return FailService(SYSTEM, effect["token"], f"{type(exc).__name__}: {exc}")
         return CompleteService(SYSTEM, effect["token"], dict(outputs))
