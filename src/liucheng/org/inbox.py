@@ -99,7 +99,11 @@ def _task_condition(t: Tables, tab: str, user: Any, pool: Callable[[], sa.Column
     if tab == "all":
         return sa.or_(mine, pool())
     if tab == "done":
-        return sa.and_(tasks.c.status == "completed", tasks.c.completed_by == user)
+        # status is never null: coalesce only keeps SQLite (without statistics) from reading
+        # every completed task by ix_tasks_status_due instead of the person's by
+        # ix_tasks_completed_by
+        return sa.and_(tasks.c.completed_by == user,
+                       sa.func.coalesce(tasks.c.status, "") == "completed")
     return sa.and_(sa.or_(mine, pool()), tasks.c.due_at.is_not(None), tasks.c.due_at < now)
 
 
