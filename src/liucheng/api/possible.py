@@ -11,14 +11,16 @@ routes check them (`access.actions`: assignee, their pool — locally first — 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from liucheng.api.services import Services
 from liucheng.api.views import compiled
 from liucheng.engine import commands as c
 from liucheng.engine import decide
-from liucheng.engine.context import Decision
+from liucheng.engine.context import Decision, Directory
 from liucheng.errors import LiuchengError
 from liucheng.model import UserTask
 from liucheng.org import access
@@ -52,6 +54,36 @@ class CaseOptions:
     withdraw_case: bool = False
 
 
+class _Remembered:
+    """A directory that asks the database each question once: a page's dry runs ask the
+    same ones (who stands in for the assignee, is the target a user) in one snapshot."""
+
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
+        self.answers: dict[tuple[Any, ...], Any] = {}
+
+    def _ask(self, question: tuple[Any, ...], ask: Callable[[], Any]) -> Any:
+        if question not in self.answers:
+            self.answers[question] = ask()
+        return self.answers[question]
+
+    def members(self, role: str) -> list[str]:
+        return list(self._ask(("members", role), lambda: self.directory.members(role)))
+
+    def leader(self, user: str, levels: int) -> str | None:
+        found: str | None = self._ask(("leader", user, levels),
+                                      lambda: self.directory.leader(user, levels))
+        return found
+
+    def delegate(self, user: str, process: str, at: datetime) -> str | None:
+        found: str | None = self._ask(("delegate", user, process, at),
+                                      lambda: self.directory.delegate(user, process, at))
+        return found
+
+    def has_user(self, user: str) -> bool:
+        return bool(self._ask(("has_user", user), lambda: self.directory.has_user(user)))
+
+
 class Probe:
     """Runs commands on a copy of one case's state, with the context a real command gets."""
 
@@ -61,7 +93,8 @@ class Probe:
         self.state: dict[str, Any] = case["state"]
         # the Engine's own context (clock, ids, calendar, directory, urge interval), so the
         # dry run answers exactly as the command would
-        self.ctx = svc.engine._context(repo)
+        ctx = svc.engine._context(repo)
+        self.ctx = replace(ctx, directory=_Remembered(ctx.directory))
         self.actor = svc.engine.actor(repo, who.user)
 
     def run(self, command: c.Command) -> Decision | None:

@@ -33,8 +33,14 @@ class Services:
     def db(self) -> Iterator[Db]:
         """One transaction for reads and org-table writes (the engine makes its own): a
         read-only snapshot in a GET or HEAD request, one that may write otherwise."""
-        opened = self.engine.reading() if READS_ONLY.get() else self.engine.transaction()
-        with opened as repo:
+        opened = self.reading() if READS_ONLY.get() else self.writing()
+        with opened as db:
+            yield db
+
+    @contextmanager
+    def reading(self) -> Iterator[Db]:
+        """A read-only snapshot, also in a POST request (a sign-in's first part)."""
+        with self.engine.reading() as repo:
             yield Db(repo.conn, self.tables)
 
     @contextmanager

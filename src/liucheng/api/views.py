@@ -29,7 +29,9 @@ def texts(text: Text) -> dict[str, str]:
 
 
 def compiled(svc: Services, db: Db, definition_id: str) -> ProcessDefinition:
-    return svc.engine.definition(Repository(db.conn), definition_id)
+    """The definition, compiled, from the Engine's cache (looked up by its checksum)."""
+    repo = Repository(db.conn)
+    return svc.engine.definition(repo, definition_id, repo.definition_checksum(definition_id))
 
 
 def first_step(definition: ProcessDefinition) -> UserTask | None:

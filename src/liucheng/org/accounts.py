@@ -227,20 +227,48 @@ class SignIn:
     error: LiuchengError | None = None
 
 
-def sign_in(db: Db, user_id: str, password: str, *, ip: str, now: datetime,
-            limits: Limits) -> SignIn:
+@dataclass(frozen=True)
+class Attempt:
+    """A sign-in looked at (`attempt`): the user id and the password hash to check the
+    password against, or the error already known (the throttle refuses)."""
+
+    user_id: str
+    stored: str | None
+    error: LiuchengError | None = None
+
+    def matches(self, password: str) -> bool:
+        """The password is right — checked with no transaction open: hashing takes a
+        while, and on SQLite a writing transaction holds the database's one write lock."""
+        return self.error is None and verify_password(self.stored, password)
+
+
+def attempt(db: Db, user_id: str, *, ip: str, now: datetime, limits: Limits) -> Attempt:
+    """The first part of a sign-in, reading only: the throttle's `check` and the stored
+    password hash."""
     user_id = user_id.strip()[:64]
     try:
         check(db, user_id, ip, now=now, limits=limits)
     except LiuchengError as exc:
-        return SignIn(None, exc)
+        return Attempt(user_id, None, exc)
     acc = account(db, user_id) if user_id else None
-    stored = acc["password_hash"] if acc else None
-    ok = verify_password(stored, password)
+    return Attempt(user_id, acc["password_hash"] if acc else None)
+
+
+def sign_in(db: Db, tried: Attempt, password: str, matches: bool, *, ip: str, now: datetime,
+            limits: Limits) -> SignIn:
+    """The last part of a sign-in, in a transaction that may write: admitted by the
+    throttle, recorded, and the principal when the password `matches` (`Attempt.matches`)
+    the hash that is still stored."""
+    if tried.error is not None:
+        return SignIn(None, tried.error)
+    user_id = tried.user_id
     try:
         admit(db, user_id, ip, now=now, limits=limits)
     except LiuchengError as exc:
         return SignIn(None, exc)
+    acc = account(db, user_id) if user_id else None
+    stored = acc["password_hash"] if acc else None
+    ok = matches and stored == tried.stored  # not changed since the password was checked
     who = principal(db, user_id) if ok else None
     record(db, user_id or "-", ip, now=now, success=who is not None)
     if who is None:

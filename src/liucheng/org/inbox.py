@@ -18,6 +18,7 @@ equal.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,7 +28,14 @@ import sqlalchemy as sa
 from liucheng.errors import NotFoundError, Problem, ValidationError
 from liucheng.org.permissions import Principal
 from liucheng.org.schema import DEFAULT_ORG, Db, Tables
-from liucheng.org.visibility import in_pool, organisation_of, visible_cases
+from liucheng.org.visibility import (
+    bound,
+    built,
+    in_pool,
+    in_pool_bound,
+    organisation_of,
+    visible_cases,
+)
 
 TABS = ("mine", "pool", "done", "started", "overdue")
 TASK_TABS = ("mine", "pool", "done", "overdue", "all")
@@ -78,20 +86,25 @@ def _statuses(waiting: bool) -> tuple[str, ...]:
     return ("open", "suspended") if waiting else ("open",)
 
 
-def _task_condition(t: Tables, principal: Principal, tab: str,
-                    now: datetime, waiting: bool = False) -> sa.ColumnElement[bool]:
+def _task_condition(t: Tables, tab: str, user: Any, pool: Callable[[], sa.ColumnElement[bool]],
+                    now: Any, waiting: bool = False) -> sa.ColumnElement[bool]:
+    """A task tab's condition for `user`, with `pool()` the user's pool (`in_pool`); the
+    user and `now` are values or bind parameters."""
     tasks = t.tasks
-    mine = sa.and_(tasks.c.status.in_(_statuses(waiting)), tasks.c.assignee == principal.user)
+    mine = sa.and_(tasks.c.status.in_(_statuses(waiting)), tasks.c.assignee == user)
     if tab == "mine":
         return mine
     if tab == "pool":
-        return in_pool(t, principal)
+        return pool()
     if tab == "all":
-        return sa.or_(mine, in_pool(t, principal))
+        return sa.or_(mine, pool())
     if tab == "done":
-        return sa.and_(tasks.c.status == "completed", tasks.c.completed_by == principal.user)
-    return sa.and_(sa.or_(mine, in_pool(t, principal)), tasks.c.due_at.is_not(None),
-                   tasks.c.due_at < now)
+        # status is never null: coalesce only keeps SQLite (without statistics) from reading
+        # every completed task by ix_tasks_status_due instead of the person's by
+        # ix_tasks_completed_by
+        return sa.and_(tasks.c.completed_by == user,
+                       sa.func.coalesce(tasks.c.status, "") == "completed")
+    return sa.and_(sa.or_(mine, pool()), tasks.c.due_at.is_not(None), tasks.c.due_at < now)
 
 
 def _page_columns(t: Tables) -> list[Any]:
@@ -105,45 +118,70 @@ def _page_columns(t: Tables) -> list[Any]:
 
 def _task_select(t: Tables, principal: Principal, tab: str, q: str | None,
                  now: datetime, waiting: bool = False) -> sa.Select[Any]:
-    tasks, case = t.tasks, t.instances
+    tasks = t.tasks
     search = _case_search(t, q)
     if q and q.strip():
         search = sa.or_(search, tasks.c.name.ilike(_like(q.strip()), escape="\\"))
+    condition = _task_condition(t, tab, principal.user, lambda: in_pool(t, principal), now,
+                                waiting)
+    return _tasks_of_tab(t, condition).where(search)
+
+
+def _tasks_of_tab(t: Tables, condition: sa.ColumnElement[bool]) -> sa.Select[Any]:
+    tasks, case = t.tasks, t.instances
     return (sa.select(*_page_columns(t))
-            .select_from(tasks.join(case, case.c.id == tasks.c.instance_id))
-            .where(_task_condition(t, principal, tab, now, waiting), search))
+            .select_from(tasks.join(case, case.c.id == tasks.c.instance_id)).where(condition))
 
 
-def _started_select(t: Tables, principal: Principal, q: str | None) -> sa.Select[Any]:
-    return sa.select(*_case_columns(t)).where(t.instances.c.started_by == principal.user,
+def _started_select(t: Tables, user: Any, q: str | None) -> sa.Select[Any]:
+    return sa.select(*_case_columns(t)).where(t.instances.c.started_by == user,
                                               _case_search(t, q))
 
 
+def _counted(stmt: sa.Select[Any]) -> sa.Select[Any]:
+    return sa.select(sa.func.count()).select_from(stmt.subquery())
+
+
 def _count(db: Db, stmt: sa.Select[Any]) -> int:
-    return int(db.conn.execute(sa.select(sa.func.count()).select_from(stmt.subquery()))
-               .scalar_one())
+    return int(db.conn.execute(_counted(stmt)).scalar_one())
 
 
 def counts(db: Db, principal: Principal, *, now: datetime) -> dict[str, int]:
-    """How many items each tab holds (without a search text)."""
-    out = {tab: _count(db, _task_select(db.t, principal, tab, None, now))
-           for tab in TABS if tab not in ("started", "pool")}
-    out["pool"] = pool_count(db, principal)
-    out["started"] = _count(db, _started_select(db.t, principal, None))
-    return {tab: out[tab] for tab in TABS}
+    """How many items each tab holds (without a search text), in one statement built once
+    per shape (whether the person has roles, and `_ranges_select`'s for the pool)."""
+    local, params = _ranges_params(db, principal, "pool")
+    t, with_roles = db.t, bool(principal.roles)
+
+    def build() -> sa.Select[Any]:
+        user: sa.BindParameter[str] = sa.bindparam("user")
+        now_param: sa.BindParameter[datetime] = sa.bindparam("now")
+        each = {tab: _counted(_tasks_of_tab(t, _task_condition(
+                    t, tab, user, lambda: in_pool_bound(t, with_roles), now_param)))
+                for tab in ("mine", "done", "overdue")}
+        each["pool"] = _ranges_select(t, "count", False, local)
+        each["started"] = _counted(_started_select(t, user, None))
+        return sa.select(*(each[tab].scalar_subquery().label(tab) for tab in TABS))
+
+    stmt = built(t, "counts", (with_roles, local), build)
+    row = db.conn.execute(stmt, {**params, **bound(principal), "now": now}).one()
+    return {tab: int(row[i]) for i, tab in enumerate(TABS)}
 
 
 def inbox(db: Db, principal: Principal, tab: str, *, now: datetime, q: str | None = None,
-          limit: int = 20, offset: int = 0) -> Page:
+          limit: int = 20, offset: int = 0, total: int | None = None) -> Page:
+    """A page of a tab; `total`, when known (`counts` without a search text), is not
+    counted again."""
     check_tab(tab)
     if tab == "started":
         case = db.t.instances
-        stmt = _started_select(db.t, principal, q)
+        stmt = _started_select(db.t, principal.user, q)
         rows = db.all(stmt.order_by(case.c.started_at.desc(), case.c.id).limit(limit)
                       .offset(offset))
-        return Page(rows, _count(db, stmt), limit, offset)
+        return Page(rows, _count(db, stmt) if total is None else total, limit, offset)
     rows = task_page(db, principal, tab, now=now, q=q, limit=limit, offset=offset)
-    return Page(rows, _count(db, _task_select(db.t, principal, tab, q, now)), limit, offset)
+    if total is None:
+        total = _count(db, _task_select(db.t, principal, tab, q, now))
+    return Page(rows, total, limit, offset)
 
 
 def task_page(db: Db, principal: Principal, tab: str, *, now: datetime, q: str | None = None,
@@ -201,7 +239,8 @@ def _elsewhere(db: Db, principal: Principal) -> list[list[str]]:
     if not roles:
         return []
     found: dict[str, set[str]] = {r: set() for r in roles}
-    for role_id, org in db.conn.execute(_built(db.t, "orgs_of_roles"), {"roles": roles}):
+    stmt = built(db.t, "orgs_of_roles", None, lambda: _orgs_of_roles(db.t))
+    for role_id, org in db.conn.execute(stmt, {"roles": roles}):
         found[role_id].add(org)
     return [sorted(found[r] - {principal.organisation}) for r in roles]
 
@@ -209,7 +248,8 @@ def _elsewhere(db: Db, principal: Principal) -> list[list[str]]:
 def seeker(db: Db, user_id: str) -> Principal | None:
     """Who reads an inbox, by user id: organisation and roles (all an inbox query needs;
     no permissions), in one statement. None for an unknown or deactivated user."""
-    rows = db.conn.execute(_built(db.t, "seeker"), {"user": user_id}).all()
+    rows = db.conn.execute(built(db.t, "seeker", None, lambda: _seeker(db.t)),
+                           {"user": user_id}).all()
     if not rows or not rows[0].active:
         return None
     return Principal(user=user_id, name=user_id, organisation=rows[0].org or DEFAULT_ORG,
@@ -217,39 +257,32 @@ def seeker(db: Db, user_id: str) -> Principal | None:
                      admin=False, permissions=frozenset())
 
 
-_BUILT: dict[tuple[Tables, str], Any] = {}
+def _orgs_of_roles(t: Tables) -> sa.Select[Any]:
+    ur, acc = t.user_roles, t.accounts
+    return (sa.select(ur.c.role_id, sa.func.coalesce(acc.c.organisation_id, DEFAULT_ORG))
+            .select_from(ur.outerjoin(acc, acc.c.user_id == ur.c.user_id))
+            .where(ur.c.role_id.in_(sa.bindparam("roles", expanding=True))).distinct())
 
 
-def _built(t: Tables, name: str) -> Any:
-    """Statements of a fixed shape, built once per schema."""
-    if (t, name) not in _BUILT:
-        ur, acc, users = t.user_roles, t.accounts, t.users
-        if name == "orgs_of_roles":
-            stmt = (sa.select(ur.c.role_id,
-                              sa.func.coalesce(acc.c.organisation_id, DEFAULT_ORG))
-                    .select_from(ur.outerjoin(acc, acc.c.user_id == ur.c.user_id))
-                    .where(ur.c.role_id.in_(sa.bindparam("roles", expanding=True)))
-                    .distinct())
-        else:  # seeker
-            stmt = (sa.select(users.c.active, acc.c.organisation_id.label("org"),
-                              ur.c.role_id)
-                    .select_from(users.outerjoin(acc, acc.c.user_id == users.c.id)
-                                 .outerjoin(ur, ur.c.user_id == users.c.id))
-                    .where(users.c.id == sa.bindparam("user")))
-        _BUILT[t, name] = stmt
-    return _BUILT[t, name]
-
-
-_RANGES: dict[tuple[Any, ...], sa.Select[Any]] = {}
+def _seeker(t: Tables) -> sa.Select[Any]:
+    ur, acc, users = t.user_roles, t.accounts, t.users
+    return (sa.select(users.c.active, acc.c.organisation_id.label("org"), ur.c.role_id)
+            .select_from(users.outerjoin(acc, acc.c.user_id == users.c.id)
+                         .outerjoin(ur, ur.c.user_id == users.c.id))
+            .where(users.c.id == sa.bindparam("user")))
 
 
 def _ranges_select(t: Tables, tab: str, waiting: bool,
                    local: tuple[bool, ...]) -> sa.Select[Any]:
     """The page statement for a shape: which tab, and for each role whether other
     organisations keep some of its tasks (`local`); built once per shape."""
-    shape = (t, tab, waiting, local)
-    if shape in _RANGES:
-        return _RANGES[shape]
+    stmt: sa.Select[Any] = built(t, "ranges", (tab, waiting, local),
+                                 lambda: _build_ranges(t, tab, waiting, local))
+    return stmt
+
+
+def _build_ranges(t: Tables, tab: str, waiting: bool,
+                  local: tuple[bool, ...]) -> sa.Select[Any]:
     tasks, case, tc = t.tasks, t.instances, t.task_candidates
     end: sa.BindParameter[int] = sa.bindparam("end", type_=sa.Integer)
 
@@ -273,8 +306,7 @@ def _ranges_select(t: Tables, tab: str, waiting: bool,
         branches = [pool("user", "user"), *(pool("role", f"r{i}", f"o{i}" if keep else None)
                                             for i, keep in enumerate(local))]
         union = sa.union(*branches).subquery()
-        stmt = _RANGES[shape] = sa.select(sa.func.count()).select_from(union)
-        return stmt
+        return sa.select(sa.func.count()).select_from(union)
     if tab != "pool":
         ranges.append(sa.select(tasks.c.id.label("task_id"), tasks.c.priority,
                                 tasks.c.created_at)
@@ -290,12 +322,10 @@ def _ranges_select(t: Tables, tab: str, waiting: bool,
     page = (sa.select(merged.c.task_id, merged.c.priority, merged.c.created_at).distinct()
             .order_by(merged.c.priority.desc(), merged.c.created_at, merged.c.task_id)
             .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")).subquery())
-    stmt = _RANGES[shape] = (
-        sa.select(*_page_columns(t))
-        .select_from(page.join(tasks, tasks.c.id == page.c.task_id)
-                     .join(case, case.c.id == tasks.c.instance_id))
-        .order_by(tasks.c.priority.desc(), tasks.c.created_at, tasks.c.id))
-    return stmt
+    return (sa.select(*_page_columns(t))
+            .select_from(page.join(tasks, tasks.c.id == page.c.task_id)
+                         .join(case, case.c.id == tasks.c.instance_id))
+            .order_by(tasks.c.priority.desc(), tasks.c.created_at, tasks.c.id))
 
 
 def _ranges_params(db: Db, principal: Principal, tab: str,

@@ -15,6 +15,7 @@ Administrators and holders of `cases.all` see every case.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,13 +33,14 @@ def organisation_of(t: Tables, user_column: Any) -> sa.ColumnElement[Any]:
         .correlate_except(acc).scalar_subquery(), DEFAULT_ORG)
 
 
-def members(t: Tables, org_id: str) -> sa.Select[Any]:
-    """SQL: the ids of the users of an organisation."""
+def members(t: Tables, org: Any, *, default: bool) -> sa.Select[Any]:
+    """SQL: the ids of the users of an organisation — the default one (`org` unused), or
+    `org` (a value or a bind parameter)."""
     acc = t.accounts.alias()
-    if org_id == DEFAULT_ORG:
+    if default:
         return sa.select(t.users.c.id).where(~t.users.c.id.in_(
             sa.select(acc.c.user_id).where(acc.c.organisation_id != DEFAULT_ORG)))
-    return sa.select(acc.c.user_id).where(acc.c.organisation_id == org_id)
+    return sa.select(acc.c.user_id).where(acc.c.organisation_id == org)
 
 
 def _role_is_local(t: Tables, role: Any, starter: Any) -> sa.ColumnElement[bool]:
@@ -49,10 +51,11 @@ def _role_is_local(t: Tables, role: Any, starter: Any) -> sa.ColumnElement[bool]
         .correlate_except(ur))
 
 
-def case_visible(t: Tables, org_id: str) -> sa.ColumnElement[bool]:
-    """SQL condition on `instances`: the case is visible to organisation `org_id`."""
+def case_visible(t: Tables, org: Any, *, default: bool) -> sa.ColumnElement[bool]:
+    """SQL condition on `instances`: the case is visible to the organisation `org` (a value
+    or a bind parameter; `default`: the default organisation)."""
     case = t.instances
-    inside = members(t, org_id)
+    inside = members(t, org, default=default)
     ev = t.events.alias()
     acted = sa.exists(sa.select(ev.c.seq).where(ev.c.instance_id == case.c.id,
                                                ev.c.actor.in_(inside)))
@@ -78,36 +81,91 @@ def sees_all(principal: Principal) -> bool:
 
 def visible_cases(t: Tables, principal: Principal) -> sa.ColumnElement[bool]:
     """SQL condition on `instances` for what this principal may see."""
-    return sa.true() if sees_all(principal) else case_visible(t, principal.organisation)
+    if sees_all(principal):
+        return sa.true()
+    org = principal.organisation
+    return case_visible(t, org, default=org == DEFAULT_ORG)
 
 
 def in_pool(t: Tables, principal: Principal) -> sa.ColumnElement[bool]:
     """SQL condition on `tasks` (joined to `instances`): an unassigned open task this person
     may take — offered to them by name, or to one of their roles, locally first."""
+    return pool_condition(t, principal.user, sorted(principal.roles) or None,
+                          principal.organisation)
+
+
+def pool_condition(t: Tables, user: Any, roles: Any, org: Any) -> sa.ColumnElement[bool]:
+    """`in_pool` for a user, their roles (None without roles) and organisation, each a value
+    or a bind parameter (see `in_pool_bound`)."""
     tasks, case = t.tasks, t.instances
     tc = t.task_candidates.alias()
     by_name = sa.exists(sa.select(tc.c.task_id).where(
-        tc.c.task_id == tasks.c.id, tc.c.kind == "user", tc.c.value == principal.user))
+        tc.c.task_id == tasks.c.id, tc.c.kind == "user", tc.c.value == user))
     conditions = [by_name]
-    if principal.roles:
+    if roles is not None:
         tr = t.task_candidates.alias()
-        local = organisation_of(t, case.c.started_by) == principal.organisation
+        local = organisation_of(t, case.c.started_by) == org
         conditions.append(sa.exists(sa.select(tr.c.task_id).where(
-            tr.c.task_id == tasks.c.id, tr.c.kind == "role",
-            tr.c.value.in_(sorted(principal.roles)),
+            tr.c.task_id == tasks.c.id, tr.c.kind == "role", tr.c.value.in_(roles),
             sa.or_(local, ~_role_is_local(t, tr.c.value, case.c.started_by)))))
     return sa.and_(tasks.c.status == "open", tasks.c.assignee.is_(None), sa.or_(*conditions))
 
 
+def in_pool_bound(t: Tables, with_roles: bool) -> sa.ColumnElement[bool]:
+    """`in_pool` with the bind parameters `user`, `roles` and `org` (see `bound`): one
+    condition for everyone with roles, one for everyone without."""
+    roles: Any = sa.bindparam("roles", expanding=True) if with_roles else None
+    return pool_condition(t, sa.bindparam("user"), roles, sa.bindparam("org"))
+
+
+def bound(principal: Principal) -> dict[str, Any]:
+    """The values of the bind parameters `user`, `roles` and `org` for this principal."""
+    return {"user": principal.user, "roles": sorted(principal.roles),
+            "org": principal.organisation}
+
+
+def visibility(principal: Principal) -> str:
+    """Which `visible_bound` condition holds for this principal: 'all', 'default' (the
+    default organisation) or 'org' (any other)."""
+    return ("all" if sees_all(principal) else
+            "default" if principal.organisation == DEFAULT_ORG else "org")
+
+
+def visible_bound(t: Tables, shape: str) -> sa.ColumnElement[bool]:
+    """`visible_cases` with the bind parameter `org` (see `bound`), for a `visibility`."""
+    if shape == "all":
+        return sa.true()
+    return case_visible(t, sa.bindparam("org"), default=shape == "default")
+
+
 def case_is_visible(db: Db, principal: Principal, case_id: str) -> bool:
+    shape = visibility(principal)
     case = db.t.instances
-    stmt = sa.select(case.c.id).where(case.c.id == case_id, visible_cases(db.t, principal))
-    return db.one(stmt) is not None
+    stmt = built(db.t, "visible", shape, lambda: sa.select(case.c.id).where(
+        case.c.id == sa.bindparam("case"), visible_bound(db.t, shape)))
+    return db.conn.execute(stmt, {"case": case_id, **bound(principal)}).first() is not None
 
 
 def may_take(db: Db, principal: Principal, task_id: str) -> bool:
     """The task is in this person's pool (unassigned and offered to them)."""
     tasks, case = db.t.tasks, db.t.instances
-    stmt = (sa.select(tasks.c.id).join(case, case.c.id == tasks.c.instance_id)
-            .where(tasks.c.id == task_id, in_pool(db.t, principal)))
-    return db.one(stmt) is not None
+
+    def build() -> sa.Select[Any]:
+        return (sa.select(tasks.c.id).join(case, case.c.id == tasks.c.instance_id)
+                .where(tasks.c.id == sa.bindparam("task"),
+                       in_pool_bound(db.t, bool(principal.roles))))
+
+    stmt = built(db.t, "may_take", bool(principal.roles), build)
+    return db.conn.execute(stmt, {"task": task_id, **bound(principal)}).first() is not None
+
+
+_BUILT: dict[tuple[Tables, str, object], Any] = {}
+
+
+def built(t: Tables, name: str, shape: object, build: Callable[[], Any]) -> Any:
+    """A statement of a fixed shape, built once per schema: building SQLAlchemy's
+    subqueries anew for every request costs more than running them."""
+    key = (t, name, shape)
+    if key not in _BUILT:
+        _BUILT[key] = build()
+    return _BUILT[key]

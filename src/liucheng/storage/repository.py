@@ -66,6 +66,12 @@ class Repository:
             raise NotFoundError(f"no process definition '{definition_id}'")
         return row
 
+    def definition_checksum(self, definition_id: str) -> str:
+        found = self.conn.execute(_CHECKSUM, {"id": definition_id}).scalar()
+        if found is None:
+            raise NotFoundError(f"no process definition '{definition_id}'")
+        return str(found)
+
     def definition_version(self, key: str, version: int) -> Row | None:
         return self._one(sa.select(definitions).where(definitions.c.key == key,
                                                       definitions.c.version == version))
@@ -349,6 +355,10 @@ class Repository:
     def users(self) -> list[Row]:
         return self._all(sa.select(users).order_by(users.c.id))
 
+    def user_names(self) -> dict[str, str]:
+        """User id → name, for every user."""
+        return {r.id: r.name for r in self.conn.execute(_USER_NAMES)}
+
     def upsert_user(self, row: Row, role_ids: Iterable[str]) -> None:
         if self.user(row["id"]) is None:
             self.conn.execute(users.insert().values(**row))
@@ -378,6 +388,8 @@ class Repository:
                                       .where(user_roles.c.role_id == role_id)).scalars())
 
 
+_CHECKSUM = sa.select(definitions.c.checksum).where(definitions.c.id == sa.bindparam("id"))
+_USER_NAMES = sa.select(users.c.id, users.c.name)
 _CASE = (sa.select(instances, definitions.c.checksum.label("definition_checksum"))
          .join(definitions, definitions.c.id == instances.c.definition_id))
 _CASE_OF_TASK = _CASE.where(instances.c.id == sa.select(tasks.c.instance_id).where(

@@ -48,9 +48,13 @@ async def login_form(request: Request, next: str = "/inbox",
 
 def _sign_in(svc: Services, user: str, password: str, ip: str,
              previous: str | None) -> tuple[SignIn, str | None]:
-    with svc.db() as db:
-        result = accounts.sign_in(db, user, password, ip=ip, now=svc.now(),
-                                  limits=svc.settings.throttle)
+    limits = svc.settings.throttle
+    with svc.reading() as db:
+        tried = accounts.attempt(db, user, ip=ip, now=svc.now(), limits=limits)
+    matches = tried.matches(password)
+    with svc.writing() as db:
+        result = accounts.sign_in(db, tried, password, matches, ip=ip, now=svc.now(),
+                                  limits=limits)
         if result.principal is None:
             return result, None
         raw, _ = sessions.create(db, result.principal.user, now=svc.now(),

@@ -11,7 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from liucheng.api.pages.acting import ACTION_NOTICES
 from liucheng.api.pages.common import render, see_other
 from liucheng.api.pages.labels import Labels
-from liucheng.api.pages.personal import copies_tab, unread_copies
+from liucheng.api.pages.personal import copies_tab
+from liucheng.api.routes.personal import unread_copies
 from liucheng.api.security import Need
 from liucheng.api.services import Services, services
 from liucheng.org import inbox
@@ -40,7 +41,8 @@ def _load(svc: Services, who: Principal, tab: str, q: str | None, page: int) -> 
         counts = inbox.counts(db, who, now=now)
         cc_unread = unread_copies(db, who)  # the 抄送我的 tab (pages/personal.py)
         found = inbox.inbox(db, who, tab, now=now, q=q, limit=PER_PAGE,
-                            offset=(page - 1) * PER_PAGE)
+                            offset=(page - 1) * PER_PAGE,
+                            total=None if q and q.strip() else counts[tab])
         rows = []
         for row in found.rows:
             item = dict(row)

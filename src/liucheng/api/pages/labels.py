@@ -57,7 +57,7 @@ class Labels:
 
     def person(self, user_id: str | None) -> str:
         if self._people is None:
-            self._people = {u["id"]: u["name"] for u in self.repo.users()}
+            self._people = self.repo.user_names()
         if not user_id:
             return ""
         if user_id == "system":

@@ -26,16 +26,11 @@ from liucheng.errors import ValidationError
 from liucheng.org import inbox
 from liucheng.org import permissions as P
 from liucheng.org.permissions import Principal
-from liucheng.org.schema import Db
 from liucheng.rules.validators import RuleProblem
 from liucheng.storage.repository import Repository
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
-
-
-def unread_copies(db: Db, who: Principal) -> int:
-    return copies(db, who, limit=1)[2]
 
 
 def _copies(svc: Services, who: Principal, q: str | None, page: int) -> dict[str, Any]:

@@ -52,10 +52,13 @@ def token_by_password(body: schemas.TokenSignIn, request: Request,
                       who: Principal | None = Depends(Need(P.PUBLIC)),
                       svc: Services = Depends(services)) -> dict[str, Any]:
     """Sign in with user id and password (throttled) and get an API token for scripts."""
-    with svc.db() as db:
-        result = accounts.sign_in(db, body.user, body.password, now=svc.now(),
-                                  ip=client_ip(request, svc.settings.trust_proxy),
-                                  limits=svc.settings.throttle)
+    ip, limits = client_ip(request, svc.settings.trust_proxy), svc.settings.throttle
+    with svc.reading() as db:
+        tried = accounts.attempt(db, body.user, ip=ip, now=svc.now(), limits=limits)
+    matches = tried.matches(body.password)
+    with svc.writing() as db:
+        result = accounts.sign_in(db, tried, body.password, matches, ip=ip, now=svc.now(),
+                                  limits=limits)
     if result.principal is None:
         assert result.error is not None
         raise result.error
