@@ -99,31 +99,31 @@ def obstacles(r: dict[str, Any]) -> Lines:
     return [
         "## What stands in the way of the targets", "",
         "- **B1, ≥ 10× SpiffWorkflow.** The pure core is event-sourced: every change is an "
-        "event that is applied to the state (`Run.emit` → `apply`), and one completion "
-        "emits seven (`task_claimed`, `variables_set` for the form data, `task_completed`, "
-        "`variables_set` for the step record, `element_left`, `element_entered`, "
-        "`task_created`), on a copy of the state, after the step's checks (authorisation, "
-        "four-eyes rule, form data). What would remove it: fewer events per completion (one "
-        "`variables_set` for the data and the record; the implicit claim inside "
-        "`task_completed`), changing the copied state directly for the events the "
-        "interpreter has just made instead of applying them again, and copying only what a "
-        "command changes. These are changes to the interpreter (`engine/`), which was being "
-        "extended (multi-instance, event sub-processes) at the same time, so they are left "
-        "for a round of their own.",
-        "- **B2, ≥ 50% of the ceiling.** The Engine now runs the ceiling's statements plus "
-        "one (the actor and their roles) in one transaction per completion, and its writes "
-        "go to the driver's cursor directly (`storage/direct.py`); the commit (the WAL "
-        "write, which the ceiling pays too) is about a quarter of its profile. Left per "
-        "completion: "
-        "`decide` itself (B1's cost; the ceiling's rows were computed in advance), three "
-        "reads through SQLAlchemy with its result processing (the case row, the actor, the "
-        "case's task listing), SQLAlchemy's connection and transaction handling twice (the "
-        "command and the listing), and encoding the state and events as JSON. What would "
-        "remove it: reads on the driver's cursor too (with the types' result converters), a "
-        "connection kept per thread instead of a pool checkout per command, and B1's "
+        "event applied to a copy of the state (`Run.emit` → `apply`), and one completion "
+        "emits six (`task_claimed`, `variables_set` for the form data and the step record "
+        "together, `task_completed`, `element_left`, `element_entered`, `task_created`), "
+        "after the step's checks (authorisation, four-eyes rule, form, checklist, window). "
+        "No single function dominates the profile below: the completion with its checks "
+        "is about half, the token loop and the next step's task a third, `emit`/`apply` a "
+        "fifth, the copy of the state a twentieth. 10× would leave about a third of today's "
+        "time per completion. What would remove it: the implicit claim carried by "
+        "`task_completed` (five events), a state copied only where a command changes it, "
+        "and the checks a step does not need (no form, no window, no four-eyes pair) "
+        "skipped by a plan compiled once per definition.",
+        "- **B2, ≥ 50% of the ceiling.** The Engine runs the ceiling's statements plus a "
+        "few (the actor and their roles, SQLite's `PRAGMA query_only` when a connection "
+        "switches from reading, the task row written apart from its candidates) in one "
+        "transaction per completion; reads and writes both go to the driver's cursor "
+        "(`storage/direct.py`). The work inside SQLite is already more than the ceiling's "
+        "whole time per completion. Left in Python: `decide` (B1), encoding the state, "
+        "events and task rows, and SQLAlchemy's connection and transaction handling "
+        "(about an eighth). What would remove it: a connection kept per thread instead "
+        "of a pool checkout per command (it needs its own design: the pool's limit is "
+        "what answers 503 when the server is busy, and `close()` must reach every "
+        "thread's connection), the actor read folded into the case-row read, and B1's "
         "changes.",
         "- **B2, ≥ 5× SpiffWorkflow.** Spiff saves one JSON document per completion; "
-        "liucheng writes the case state, one row per event (7–10 a completion), the task "
+        "liucheng writes the case state, one row per event (6–9 a completion), the task "
         "row and its candidate rows, so that the audit trail and the inbox are tables one "
         "can query. The ceiling — exactly those rows through plain `sqlite3`, nothing "
         f"computed — is itself only {span} Spiff in this run (the table below), and an "
@@ -132,8 +132,10 @@ def obstacles(r: dict[str, Any]) -> Lines:
         "- **B3, ≥ 50% of the ceiling.** Every statement is a round trip to the server (the "
         "command's and the listing's, with BEGIN and COMMIT); with 8 clients, 8 client "
         "processes and the server share 2 cores, so the Engine's Python time per completion "
-        "is what limits it. What would remove it: psycopg's pipeline mode to send a "
-        "command's writes in one round trip, and the CPU savings named for B2.",
+        "is what limits it, and single rounds swing widely with the machine's other work. "
+        "What would remove it: psycopg's pipeline mode, sending a command's writes in one "
+        "round trip (the case row's update count is the conflict check, so it would be "
+        "checked at the pipeline's sync point), and the CPU savings named for B2.",
         "- **B4, p99 ≤ 10 ms.** The page is now index ranges (own tasks, each role's "
         "pooled candidates) cut to the page and merged, so it no longer grows with the "
         "pool. A call is three statements in a read transaction (the reader and their "
@@ -141,6 +143,16 @@ def obstacles(r: dict[str, Any]) -> Lines:
         "conversion of 100 rows; on a machine shared with other work the p99 is the "
         "scheduler's as much as the query's. What would remove the rest: the reader and "
         "the organisations in one statement with the page, and fewer columns per row.",
+        "- **B7, p95 ≤ 100 ms.** The load generator keeps 50 clients waiting all the time, "
+        "so the p95 is about 50 ÷ requests per second: 100 ms needs about 500 pages a "
+        "second, 2 ms of CPU a page, from one server process (Python's lock) sharing 2 "
+        "cores with the load generator. An inbox page costs 12–30 ms of CPU and a task "
+        "page 25–60 ms (session, permissions, visibility, the engine's dry runs of the "
+        "actions that decide which buttons show, the template). What would remove it: "
+        "fewer statements per task page (it checks the case's visibility five times and "
+        "reads the case row three times; the session and permission lookups are five "
+        "statements), and several server processes — together still several times short "
+        "of the target on this machine.",
         ""]
 
 
@@ -285,6 +297,8 @@ def reproduce() -> Lines:
             ".venv/bin/python -m bench --inbox-tasks 200000 --inbox-open 20000",
             "# B6 at its full size (1,000,000 completions a round) takes hours; a shorter run:",
             ".venv/bin/python -m bench --only B5,B6,B7 --rounds 3 --memory-completions 20000",
+            ".venv/bin/python -m bench --render   # this file again from results.json, "
+            "measuring nothing",
             "```", "",
             "The first run creates `bench/.venv-peers` (git-ignored) and installs the pinned "
             "SpiffWorkflow, PM4Py and py-spy from PyPI into it; SpiffWorkflow (LGPL) and "

@@ -200,11 +200,20 @@ def parse(argv: list[str]) -> argparse.Namespace:
                    help="measure the working tree as it is, not a snapshot of HEAD")
     p.add_argument("--output", default=str(BENCH_DIR / "README.md"),
                    help="where to write the report (default bench/README.md)")
+    p.add_argument("--render", action="store_true",
+                   help="measure nothing: write the report again from the results.json "
+                   "beside it (after a change to the report's text)")
     return p.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
+    output = Path(args.output)
+    if args.render:
+        saved = json.loads(output.with_name("results.json").read_text(encoding="utf-8"))
+        output.write_text(report.render(saved), encoding="utf-8")
+        log(f"wrote {output} from the run of {saved['date']}")
+        return 0
     sizes = QUICK if args.quick else FULL
     overrides = {k: v for k, v in {"rounds": args.rounds, "inbox_tasks": args.inbox_tasks,
                                    "inbox_open": args.inbox_open,
@@ -231,7 +240,6 @@ def main(argv: list[str] | None = None) -> int:
         if case in only:
             log(f"{case} …")
             results[case] = run()
-    output = Path(args.output)
     if not args.no_profile:
         results["profiles"] = runner.profiles()
         notes = (BENCH_DIR / "profiles_b5_b7.md").read_text(encoding="utf-8")
