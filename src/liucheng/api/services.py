@@ -41,7 +41,7 @@ class Services:
     def reading(self) -> Iterator[Db]:
         """A read-only snapshot, also in a POST request (a sign-in's first part)."""
         with self.engine.reading() as repo:
-            yield Db(repo.conn, self.tables)
+            yield Db(repo.conn, self.tables, answers={})
 
     @contextmanager
     def writing(self) -> Iterator[Db]:

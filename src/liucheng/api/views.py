@@ -31,7 +31,9 @@ def texts(text: Text) -> dict[str, str]:
 def compiled(svc: Services, db: Db, definition_id: str) -> ProcessDefinition:
     """The definition, compiled, from the Engine's cache (looked up by its checksum)."""
     repo = Repository(db.conn)
-    return svc.engine.definition(repo, definition_id, repo.definition_checksum(definition_id))
+    digest = db.remembered(("checksum", definition_id),
+                           lambda: repo.definition_checksum(definition_id))
+    return svc.engine.definition(repo, definition_id, digest)
 
 
 def first_step(definition: ProcessDefinition) -> UserTask | None:

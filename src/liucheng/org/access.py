@@ -30,11 +30,12 @@ def resolve(db: Db, table: sa.Table, prefix: str) -> str:
 def visible_case(db: Db, principal: Principal, case_id: str) -> Row:
     """The case row (id prefixes allowed) if this principal may see it."""
     full = resolve(db, db.t.instances, case_id)
-    row = db.one(sa.select(db.t.instances).where(db.t.instances.c.id == full))
+    row = db.remembered(("case", full), lambda: db.one(
+        sa.select(db.t.instances).where(db.t.instances.c.id == full)))
     if row is None or not case_is_visible(db, principal, full):
         raise NotFoundError(f"no case '{case_id}'", case=case_id,
                             hint="search your cases, or check the id")
-    return row
+    return dict(row)  # the caller's own copy of a remembered row
 
 
 def visible_task(db: Db, principal: Principal, task_id: str) -> Row:

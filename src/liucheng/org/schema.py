@@ -5,6 +5,7 @@ and `Db` pairs them with the connection of the caller's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -48,6 +49,17 @@ class Db:
 
     conn: sa.Connection
     t: Tables
+    # In a read-only snapshot a question asked twice has the same answer: `answers` keeps
+    # them for the snapshot's life (None in a transaction that may write).
+    answers: dict[Any, Any] | None = None
+
+    def remembered(self, key: Any, ask: Callable[[], Any]) -> Any:
+        """`ask()`, once per snapshot for the same `key`."""
+        if self.answers is None:
+            return ask()
+        if key not in self.answers:
+            self.answers[key] = ask()
+        return self.answers[key]
 
     def one(self, stmt: sa.Select[Any]) -> dict[str, Any] | None:
         row = self.conn.execute(stmt).mappings().first()

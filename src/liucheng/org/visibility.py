@@ -143,7 +143,8 @@ def case_is_visible(db: Db, principal: Principal, case_id: str) -> bool:
     case = db.t.instances
     stmt = built(db.t, "visible", shape, lambda: sa.select(case.c.id).where(
         case.c.id == sa.bindparam("case"), visible_bound(db.t, shape)))
-    return db.conn.execute(stmt, {"case": case_id, **bound(principal)}).first() is not None
+    return bool(db.remembered(("visible", principal, case_id), lambda: db.conn.execute(
+        stmt, {"case": case_id, **bound(principal)}).first() is not None))
 
 
 def may_take(db: Db, principal: Principal, task_id: str) -> bool:
@@ -156,7 +157,8 @@ def may_take(db: Db, principal: Principal, task_id: str) -> bool:
                        in_pool_bound(db.t, bool(principal.roles))))
 
     stmt = built(db.t, "may_take", bool(principal.roles), build)
-    return db.conn.execute(stmt, {"task": task_id, **bound(principal)}).first() is not None
+    return bool(db.remembered(("may_take", principal, task_id), lambda: db.conn.execute(
+        stmt, {"task": task_id, **bound(principal)}).first() is not None))
 
 
 _BUILT: dict[tuple[Tables, str, object], Any] = {}
