@@ -149,10 +149,10 @@ def obstacles(r: dict[str, Any]) -> Lines:
         "cores with the load generator. An inbox page costs 12–30 ms of CPU and a task "
         "page 25–60 ms (session, permissions, visibility, the engine's dry runs of the "
         "actions that decide which buttons show, the template). What would remove it: "
-        "fewer statements per task page (it checks the case's visibility five times and "
-        "reads the case row three times; the session and permission lookups are five "
-        "statements), and several server processes — together still several times short "
-        "of the target on this machine.",
+        "fewer statements per task page (24, in two transactions that both read the task, "
+        "the case and the assignee's delegations; the session and permission lookups are "
+        "five statements), and several server processes — together still several times "
+        "short of the target on this machine.",
         ""]
 
 
