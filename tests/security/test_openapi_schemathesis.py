@@ -26,6 +26,7 @@ from liucheng.org import api_tokens
 from liucheng.storage.tables import events
 
 EXAMPLES = int(os.environ.get("LC_SCHEMATHESIS_EXAMPLES", "4"))
+HANG_SECONDS = 120
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
                     suppress_health_check=list(HealthCheck))
 
@@ -51,7 +52,9 @@ def _run(strategy: Any, headers: dict[str, str], failures: list[str],
         FUZZED["schemathesis cases"] += 1
         label = f"{case.method} {case.formatted_path}"
         try:  # the in-process transport re-raises what the app did not handle: a 500
-            response = case.call(headers=headers)
+            # a hang detector, not a timing check: on a loaded machine an answer may take
+            # longer than the client's default 10 s
+            response = case.call(headers=headers, timeout=HANG_SECONDS)
         except Exception as exc:  # noqa: BLE001 - report it with the request, go on
             statuses["5xx"] += 1
             failures.append(f"{label} → unhandled {type(exc).__name__}: {str(exc)[:300]}")
