@@ -43,6 +43,19 @@ def test_deploy_makes_a_new_version_only_when_the_source_changes(world: World) -
     assert source.text == LEAVE
 
 
+def test_a_version_page_or_offset_beyond_what_the_database_holds_is_refused(
+        world: World) -> None:
+    api = world.client("admin")
+    huge = str(10**20)
+    for path in (f"/api/v1/definitions/leave_request?version={huge}",
+                 f"/api/v1/definitions/leave_request/source?version={huge}",
+                 f"/api/v1/tasks?offset={huge}", f"/api/v1/cases?offset={huge}"):
+        answer = api.get(path)
+        assert answer.status_code == 422, (path, answer.text)
+    started = api.post("/api/v1/cases", json={"process": "leave_request", "version": 10**20})
+    assert started.status_code == 422
+
+
 def test_bpmn_export_or_a_clear_501(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     api = world.client("alice")
     exported = api.get("/api/v1/definitions/leave_request/bpmn")

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+LARGEST = 2**31 - 1  # the largest version, page or offset taken: an integer both databases hold
+
 
 class Texts(BaseModel):
     zh: str = ""
@@ -80,7 +82,7 @@ class ProcessPublic(BaseModel):
 # -- cases -------------------------------------------------------------------------------
 class CaseStart(BaseModel):
     process: str
-    version: int | None = None
+    version: int | None = Field(None, ge=1, le=LARGEST)
     business_key: str | None = Field(None, max_length=120)
     variables: dict[str, Any] = {}
 

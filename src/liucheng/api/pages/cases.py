@@ -26,6 +26,7 @@ from liucheng.api.pages.people import pickable
 from liucheng.api.pages.tasks import task_response
 from liucheng.api.routes.cases import start_case
 from liucheng.api.routes.tasks import complete_task
+from liucheng.api.schemas import LARGEST
 from liucheng.api.security import Need
 from liucheng.api.services import Services, services
 from liucheng.api.views import first_step
@@ -162,7 +163,7 @@ def _search(svc: Services, who: Principal, q: str | None, status: str | None,
 
 @router.get("/cases")
 async def cases_page(request: Request, q: str | None = Query(None, max_length=100),
-                     status: str | None = None, page: int = Query(1, ge=1),
+                     status: str | None = None, page: int = Query(1, ge=1, le=LARGEST),
                      who: Principal = Depends(Need(P.CASES_READ)),
                      svc: Services = Depends(services)) -> Response:
     data = await run_in_threadpool(_search, svc, who, q, status, page)

@@ -13,6 +13,7 @@ from liucheng.api.pages.common import render, see_other
 from liucheng.api.pages.labels import Labels
 from liucheng.api.pages.personal import copies_tab
 from liucheng.api.routes.personal import unread_copies
+from liucheng.api.schemas import LARGEST
 from liucheng.api.security import Need
 from liucheng.api.services import Services, services
 from liucheng.org import inbox
@@ -64,7 +65,8 @@ def _load(svc: Services, who: Principal, tab: str, q: str | None, page: int) -> 
 
 @router.get("/inbox")
 async def inbox_page(request: Request, tab: str = "mine",
-                     q: str | None = Query(None, max_length=100), page: int = Query(1, ge=1),
+                     q: str | None = Query(None, max_length=100),
+                     page: int = Query(1, ge=1, le=LARGEST),
                      notice: str | None = None,
                      who: Principal = Depends(Need(P.TASKS_READ)),
                      svc: Services = Depends(services)) -> Response:

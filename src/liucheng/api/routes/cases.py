@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from liucheng.api import schemas
 from liucheng.api.exact import ExactRoute
 from liucheng.api.forms import clean
+from liucheng.api.schemas import LARGEST
 from liucheng.api.security import Need
 from liucheng.api.services import Services, services
 from liucheng.api.views import case_public, diagram, first_step, history_public
@@ -61,7 +62,7 @@ def start(body: schemas.CaseStart, request: Request,
 @router.get("", response_model=schemas.CasePage)
 def search(q: str | None = Query(None, max_length=100), status: str | None = None,
            process: str | None = None, limit: int = Query(50, ge=1, le=200),
-           offset: int = Query(0, ge=0), who: Principal = Depends(Need(P.CASES_READ)),
+           offset: int = Query(0, ge=0, le=LARGEST), who: Principal = Depends(Need(P.CASES_READ)),
            svc: Services = Depends(services)) -> dict[str, Any]:
     """Cases your organisation takes part in (all cases for administrators)."""
     with svc.db() as db:

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from liucheng.api import schemas
+from liucheng.api.schemas import LARGEST
 from liucheng.api.security import Need
 from liucheng.api.services import Services, services
 from liucheng.api.views import bpmn_exporter, bpmn_xml, compiled, process_public, texts
@@ -78,7 +79,7 @@ def processes(who: Principal = Depends(Need(P.DEFINITIONS_READ)),
 
 
 @router.get("/{key}", response_model=schemas.ProcessPublic)
-def process(key: str, version: int | None = Query(None, ge=1),
+def process(key: str, version: int | None = Query(None, ge=1, le=LARGEST),
             who: Principal = Depends(Need(P.DEFINITIONS_READ)),
             svc: Services = Depends(services)) -> dict[str, Any]:
     row = _row(svc, key, version)
@@ -98,7 +99,7 @@ def versions(key: str, who: Principal = Depends(Need(P.DEFINITIONS_READ)),
 
 @router.get("/{key}/source", response_class=Response,
             responses={200: {"content": {"text/plain": {}}}})
-def source(key: str, version: int | None = Query(None, ge=1),
+def source(key: str, version: int | None = Query(None, ge=1, le=LARGEST),
            who: Principal = Depends(Need(P.DEFINITIONS_READ)),
            svc: Services = Depends(services)) -> Response:
     """The source text as deployed (YAML or BPMN XML)."""
@@ -109,7 +110,7 @@ def source(key: str, version: int | None = Query(None, ge=1),
 
 @router.get("/{key}/bpmn", response_class=Response,
             responses={200: {"content": {"application/xml": {}}}, 501: {}})
-def bpmn(key: str, version: int | None = Query(None, ge=1),
+def bpmn(key: str, version: int | None = Query(None, ge=1, le=LARGEST),
          who: Principal = Depends(Need(P.DEFINITIONS_READ)),
          svc: Services = Depends(services)) -> Response:
     """The process as BPMN 2.0 XML with diagram layout (501 when export is unavailable)."""

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from liucheng.api.reporting import ReportQuery, download, file_stem, run
+from liucheng.api.schemas import LARGEST
 from liucheng.api.security import Need
 from liucheng.api.services import Services, services
 from liucheng.org import permissions as P
@@ -23,7 +24,8 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 async def report(
         kind: str,
         process: str | None = Query(None, description="process key"),
-        version: int | None = Query(None, ge=1, description="one version of the process"),
+        version: int | None = Query(None, ge=1, le=LARGEST,
+                                    description="one version of the process"),
         start: str | None = Query(None, alias="from", description="first day, 2026-03-01"),
         end: str | None = Query(None, alias="to", description="last day (included)"),
         format: str = Query("json", description="json, csv or xlsx"),

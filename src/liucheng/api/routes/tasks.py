@@ -11,6 +11,7 @@ from liucheng.api.checklist import checklist_problems
 from liucheng.api.exact import ExactRoute
 from liucheng.api.forms import clean, message
 from liucheng.api.routes.cases import lang_of
+from liucheng.api.schemas import LARGEST
 from liucheng.api.security import Need
 from liucheng.api.services import Services, services
 from liucheng.api.views import case_public, compiled, task_public, task_summary
@@ -27,7 +28,8 @@ router = APIRouter(prefix="/api/v1", tags=["tasks"], route_class=ExactRoute)
 @router.get("/tasks", response_model=schemas.TaskPage)
 def list_tasks(tab: str = Query("mine", pattern="^(mine|pool|done|overdue)$"),
                q: str | None = Query(None, max_length=100), limit: int = Query(20, ge=1, le=200),
-               offset: int = Query(0, ge=0), who: Principal = Depends(Need(P.TASKS_READ)),
+               offset: int = Query(0, ge=0, le=LARGEST),
+               who: Principal = Depends(Need(P.TASKS_READ)),
                svc: Services = Depends(services)) -> dict[str, Any]:
     """An inbox tab: mine (assigned to me), pool (offered to me or my roles), done, overdue."""
     with svc.db() as db:
