@@ -25,7 +25,7 @@ from liucheng.errors import LiuchengError
 from liucheng.model import UserTask
 from liucheng.org import access
 from liucheng.org.permissions import Principal
-from liucheng.org.schema import Db
+from liucheng.org.schema import Db, remember
 from liucheng.storage.repository import Repository
 
 Row = dict[str, Any]
@@ -63,9 +63,7 @@ class _Remembered:
         self.answers: dict[tuple[Any, ...], Any] = {}
 
     def _ask(self, question: tuple[Any, ...], ask: Callable[[], Any]) -> Any:
-        if question not in self.answers:
-            self.answers[question] = ask()
-        return self.answers[question]
+        return remember(self.answers, question, ask)
 
     def members(self, role: str) -> list[str]:
         return list(self._ask(("members", role), lambda: self.directory.members(role)))

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from liucheng.org.masking import DEFAULT_MASKED, masked_names
+from liucheng.org.masking import DEFAULT_MASKED, masked_here
 from liucheng.org.sessions import Lifetime
 from liucheng.org.throttle import Limits
 from liucheng.storage.database import database_url
@@ -45,7 +45,7 @@ class Settings:
                    secure_cookies=_flag(env.get("LIUCHENG_SECURE_COOKIES")),
                    trust_proxy=_flag(env.get("LIUCHENG_TRUST_PROXY")),
                    timezone=env.get("LIUCHENG_TIMEZONE", "Asia/Shanghai"),
-                   masked_fields=masked_names(env.get("LIUCHENG_MASKED_FIELDS")))
+                   masked_fields=masked_here())
         return replace(base, **overrides)  # type: ignore[arg-type]
 
     def resolved_secret(self) -> str:

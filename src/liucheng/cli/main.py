@@ -7,7 +7,6 @@ Exit codes: 0 done, 1 error, 2 invalid input (model, form data), 3 not found,
 from __future__ import annotations
 
 import json
-import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +19,7 @@ from liucheng.cli.options import DbOpt, JsonOpt, UnmaskedOpt, UserOpt, VarOpt
 from liucheng.cli.output import console, exit_code, print_error, print_json, table, when
 from liucheng.errors import LiuchengError, Problem, ValidationError
 from liucheng.model.names import strict, unknown_names
-from liucheng.org.masking import hider, masked_names
+from liucheng.org.masking import hider, masked_here
 from liucheng.rules import jsontext
 from liucheng.runtime import Engine
 
@@ -289,8 +288,7 @@ def show_case(case: str, db: DbOpt = None, as_json: JsonOpt = False,
 
 def _masked(engine: Engine, view: Any, history: list[Any]) -> tuple[Any, list[Any]]:
     """The case and its history with sensitive values masked, as exports mask them."""
-    hide = hider(engine.sensitive(view.process,
-                                  masked_names(os.environ.get("LIUCHENG_MASKED_FIELDS"))))
+    hide = hider(engine.sensitive(view.process, masked_here()))
 
     def values(data: dict[str, Any]) -> dict[str, Any]:
         return {k: hide(k, v) for k, v in data.items()}

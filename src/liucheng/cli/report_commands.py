@@ -12,7 +12,6 @@ writes them in full, for those entitled to see them.
 from __future__ import annotations
 
 import gzip
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
@@ -32,7 +31,7 @@ from liucheng.cli.options import DbOpt, JsonOpt, UnmaskedOpt
 from liucheng.cli.output import console, print_json
 from liucheng.errors import LiuchengError, NotFoundError, Problem, ValidationError
 from liucheng.loaders.yaml_reports import declared_measures
-from liucheng.org.masking import hider, masked_names, sensitive_in
+from liucheng.org.masking import hider, masked_here, sensitive_in
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 report_app = typer.Typer(help="Reports: bottlenecks, cycle time, workload, measures, …",
@@ -96,7 +95,7 @@ class Origin:
         the process (an imported log: when named in LIUCHENG_MASKED_FIELDS)."""
         if unmasked is None or unmasked:
             return an.show_all
-        masked = masked_names(os.environ.get("LIUCHENG_MASKED_FIELDS"))
+        masked = masked_here()
         return hider(self.product.sensitive(key, masked) if self.product is not None
                      else sensitive_in((), masked))
 

@@ -8,6 +8,7 @@ and reports mask through a `hider` of the sensitive values of every version they
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -18,8 +19,10 @@ DEFAULT_MASKED = ("id_number", "id_card", "mobile", "phone")
 Kinds = Mapping[str, str]
 
 
-def masked_names(setting: str | None) -> tuple[str, ...]:
-    """The installation's masked list from LIUCHENG_MASKED_FIELDS (comma-separated)."""
+def masked_here() -> tuple[str, ...]:
+    """This installation's masked list: LIUCHENG_MASKED_FIELDS (comma-separated), else the
+    default."""
+    setting = os.environ.get("LIUCHENG_MASKED_FIELDS")
     if setting is None:
         return DEFAULT_MASKED
     return tuple(name.strip() for name in setting.split(",") if name.strip())

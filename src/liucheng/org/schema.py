@@ -43,6 +43,13 @@ class Tables:
         return cls(**{n: metadata.tables[n] for n in names})
 
 
+def remember(answers: dict[Any, Any], key: Any, ask: Callable[[], Any]) -> Any:
+    """`answers[key]`, asking `ask()` the first time."""
+    if key not in answers:
+        answers[key] = ask()
+    return answers[key]
+
+
 @dataclass(frozen=True)
 class Db:
     """A connection inside the caller's transaction, with the tables (never commits)."""
@@ -55,11 +62,7 @@ class Db:
 
     def remembered(self, key: Any, ask: Callable[[], Any]) -> Any:
         """`ask()`, once per snapshot for the same `key`."""
-        if self.answers is None:
-            return ask()
-        if key not in self.answers:
-            self.answers[key] = ask()
-        return self.answers[key]
+        return ask() if self.answers is None else remember(self.answers, key, ask)
 
     def one(self, stmt: sa.Select[Any]) -> dict[str, Any] | None:
         row = self.conn.execute(stmt).mappings().first()

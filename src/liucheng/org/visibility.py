@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from liucheng.org.permissions import CASES_ALL, Principal
-from liucheng.org.schema import DEFAULT_ORG, Db, Tables
+from liucheng.org.schema import DEFAULT_ORG, Db, Tables, remember
 
 
 def organisation_of(t: Tables, user_column: Any) -> sa.ColumnElement[Any]:
@@ -167,7 +167,4 @@ _BUILT: dict[tuple[Tables, str, object], Any] = {}
 def built(t: Tables, name: str, shape: object, build: Callable[[], Any]) -> Any:
     """A statement of a fixed shape, built once per schema: building SQLAlchemy's
     subqueries anew for every request costs more than running them."""
-    key = (t, name, shape)
-    if key not in _BUILT:
-        _BUILT[key] = build()
-    return _BUILT[key]
+    return remember(_BUILT, (t, name, shape), build)
