@@ -1,5 +1,6 @@
 """On SQLite a read (`Engine.reading`) refuses to write, whatever ran on its connection
-before (reads and commands in any order), and a command after a read writes."""
+before (reads and commands in any order): the read fails at its end and its writes are
+rolled back; a command after a read writes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from liucheng.errors import ConfigurationError
 from liucheng.runtime import Engine
 from liucheng.storage.tables import roles
 
@@ -21,9 +23,11 @@ def test_reads_refuse_writes_and_commands_write(tmp_path: Path) -> None:
     engine.add_user("wang", roles=["clerk"])
     for step in ("read", "read", "write", "write", "read", "write", "read"):
         if step == "read":
-            with pytest.raises(sa.exc.OperationalError, match="readonly"), \
+            with pytest.raises(ConfigurationError, match="read-only transaction wrote"), \
                     engine.reading() as repo:
                 _rename(repo.conn, "read")
+                assert repo.conn.execute(  # inside the read, its own write shows
+                    sa.select(roles.c.name).where(roles.c.id == "clerk")).scalar_one() == "read"
         else:
             with engine.transaction() as repo:
                 _rename(repo.conn, step)

@@ -71,21 +71,30 @@ def create_engine(url: str | None = None, *, synchronous: str = "NORMAL",
             cursor.execute("PRAGMA busy_timeout=60000")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
-            record.info["query_only"] = False  # as SQLite opens it; changed by `_begin`
 
+        # Reads take a snapshot without the write lock, commands serialise (on the driver's
+        # cursor: SQLAlchemy's execution costs more than BEGIN takes). A read that wrote is
+        # refused at its end and rolled back: its rows changed count is compared, because
+        # `PRAGMA query_only` would make SQLite prepare every cached statement again (a
+        # completion after a read cost twice the database time).
         @sa.event.listens_for(engine, "begin")
         def _begin(conn: sa.Connection) -> None:
-            # reads take a snapshot without the write lock (and refuse to write, so a
-            # write in a read shows at once); commands serialise. On the driver's cursor
-            # (SQLAlchemy's execution costs more than these take); the pragma only when
-            # the connection's mode changes.
             read = conn.get_execution_options().get("liucheng_read_only", False)
+            dbapi = conn.connection.dbapi_connection
             cursor = conn.connection.cursor()
-            if conn.connection.info.get("query_only") is not read:
-                cursor.execute(f"PRAGMA query_only={'ON' if read else 'OFF'}")
-                conn.connection.info["query_only"] = read
             cursor.execute("BEGIN" if read else "BEGIN IMMEDIATE")
             cursor.close()
+            if read:
+                conn.connection.info["changes"] = dbapi.total_changes  # type: ignore[union-attr]
+
+        @sa.event.listens_for(engine, "commit")
+        def _commit(conn: sa.Connection) -> None:
+            if conn.get_execution_options().get("liucheng_read_only", False) and \
+                    conn.connection.dbapi_connection.total_changes \
+                    != conn.connection.info["changes"]:  # type: ignore[union-attr]
+                raise ConfigurationError("a read-only transaction wrote to the database; "
+                                         "its changes were rolled back",
+                                         hint="write in Engine.transaction(), not reading()")
 
         return engine
     if parsed.get_backend_name() == "postgresql":
