@@ -118,8 +118,7 @@ events = sa.Table(
     sa.Column("actor", sa.String(64), nullable=True),
     sa.Column("data", JSON, nullable=False),
     sa.Index("ix_events_instance", "instance_id", "seq"),
-    sa.Index("ix_events_type_at", "type", "at"),
-    sa.Index("ix_events_task", "task_id", "seq"),  # migration 0006
+    sa.Index("ix_events_task", "task_id", "seq"),  # migration 0006; 0009 dropped (type, at)
 )
 
 incidents = sa.Table(
