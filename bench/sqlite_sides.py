@@ -57,10 +57,12 @@ def run_engine(params: dict[str, Any]) -> dict[str, object]:
 
 
 def connect(path: str, synchronous: str) -> sqlite3.Connection:
-    """A plain connection with the product's pragmas (WAL, busy timeout, foreign keys)."""
+    """A plain connection with the product's pragmas (WAL, busy timeout, foreign keys,
+    checkpoint interval)."""
+    from liucheng.storage.database import sqlite_pragmas
+
     conn = sqlite3.connect(path, isolation_level=None, timeout=60)
-    for pragma in ("journal_mode=WAL", f"synchronous={synchronous}", "busy_timeout=60000",
-                   "foreign_keys=ON"):
+    for pragma in sqlite_pragmas(synchronous):
         conn.execute(f"PRAGMA {pragma}")
     return conn
 

@@ -13,6 +13,13 @@ ROLES = ("clerk", "reviewer", "legal", "finance", "manager")
 USER = "bench"
 
 
+def sqlite_pragmas(synchronous: str) -> list[str]:
+    """The product's SQLite settings (`liucheng.storage.database.sqlite_pragmas`; a test
+    keeps the two equal), for the SpiffWorkflow side, which cannot import the product."""
+    return ["journal_mode=WAL", f"synchronous={synchronous}", "busy_timeout=60000",
+            "foreign_keys=ON", "wal_autocheckpoint=10000"]
+
+
 @dataclass(frozen=True)
 class Model:
     """One benchmark process: its BPMN file, its YAML twin and the BPMN process id."""

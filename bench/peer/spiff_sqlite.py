@@ -1,9 +1,9 @@
 """B2, SpiffWorkflow side: its JSON serializer saving to SQLite and reloading per completion.
 
-Same pragmas as the product (WAL, the given `synchronous`). Each completion is one
-transaction: read the workflow's JSON, `deserialize_json`, complete one ready user task,
-`do_engine_steps()`, `serialize_json`, write it back, commit. Cases are created before
-the clock starts; timed: working them to the end.
+Same pragmas as the product (WAL, the given `synchronous`, the checkpoint interval). Each
+completion is one transaction: read the workflow's JSON, `deserialize_json`, complete one
+ready user task, `do_engine_steps()`, `serialize_json`, write it back, commit. Cases are
+created before the clock starts; timed: working them to the end.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from bench.peer.spiff_models import complete, ready_user_tasks, spec, version
 from bench.timing import Stopwatch, result, settle
-from bench.workload import step_data
+from bench.workload import sqlite_pragmas, step_data
 
 SCHEMA = "CREATE TABLE workflows (id INTEGER PRIMARY KEY, state TEXT NOT NULL)"
 
@@ -26,8 +26,7 @@ def _fresh(path: str) -> None:
 
 def _connect(path: str, synchronous: str) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, timeout=60)
-    for pragma in ("journal_mode=WAL", f"synchronous={synchronous}", "busy_timeout=60000",
-                   "foreign_keys=ON"):
+    for pragma in sqlite_pragmas(synchronous):
         conn.execute(f"PRAGMA {pragma}")
     return conn
 

@@ -43,6 +43,15 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def sqlite_pragmas(synchronous: str = "NORMAL") -> list[str]:
+    """What every SQLite connection is set to. The WAL is copied back into the database
+    file (a checkpoint, with its fsyncs) every 10,000 pages (about 40 MB) instead of
+    SQLite's 1,000: a completion writes about 25 pages, and checkpoints every 40
+    completions cost more than the completions' own commits."""
+    return ["journal_mode=WAL", f"synchronous={synchronous}", "busy_timeout=60000",
+            "foreign_keys=ON", "wal_autocheckpoint=10000"]
+
+
 def create_engine(url: str | None = None, *, synchronous: str = "NORMAL",
                   pool_timeout: float = 30) -> sa.Engine:
     url = normalise_url(database_url(url))
@@ -66,10 +75,8 @@ def create_engine(url: str | None = None, *, synchronous: str = "NORMAL",
         def _connect(dbapi_connection: Any, record: Any) -> None:
             dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute(f"PRAGMA synchronous={synchronous}")
-            cursor.execute("PRAGMA busy_timeout=60000")
-            cursor.execute("PRAGMA foreign_keys=ON")
+            for pragma in sqlite_pragmas(synchronous):
+                cursor.execute(f"PRAGMA {pragma}")
             cursor.close()
 
         # Reads take a snapshot without the write lock, commands serialise (on the driver's
@@ -80,18 +87,18 @@ def create_engine(url: str | None = None, *, synchronous: str = "NORMAL",
         @sa.event.listens_for(engine, "begin")
         def _begin(conn: sa.Connection) -> None:
             read = conn.get_execution_options().get("liucheng_read_only", False)
-            dbapi = conn.connection.dbapi_connection
+            dbapi: Any = conn.connection.dbapi_connection
             cursor = conn.connection.cursor()
             cursor.execute("BEGIN" if read else "BEGIN IMMEDIATE")
             cursor.close()
             if read:
-                conn.connection.info["changes"] = dbapi.total_changes  # type: ignore[union-attr]
+                conn.connection.info["changes"] = dbapi.total_changes
 
         @sa.event.listens_for(engine, "commit")
         def _commit(conn: sa.Connection) -> None:
-            if conn.get_execution_options().get("liucheng_read_only", False) and \
-                    conn.connection.dbapi_connection.total_changes \
-                    != conn.connection.info["changes"]:  # type: ignore[union-attr]
+            dbapi: Any = conn.connection.dbapi_connection
+            if conn.get_execution_options().get("liucheng_read_only", False) \
+                    and dbapi.total_changes != conn.connection.info["changes"]:
                 raise ConfigurationError("a read-only transaction wrote to the database; "
                                          "its changes were rolled back",
                                          hint="write in Engine.transaction(), not reading()")
