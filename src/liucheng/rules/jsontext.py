@@ -27,11 +27,18 @@ def _no_decimal(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not a JSON value")
 
 
+# made once: `json.dumps` and `json.loads` with options build an encoder or decoder per
+# call, which costs as much as encoding a small event
+_ENCODERS = {sort: json.JSONEncoder(ensure_ascii=False, allow_nan=False, sort_keys=sort,
+                                    separators=(",", ":"), default=_no_decimal)
+             for sort in (False, True)}
+_DECODER = json.JSONDecoder(parse_float=Decimal)
+
+
 def dumps(value: Any, *, sort_keys: bool = False) -> str:
     """The JSON text of `value`; Decimals as exact numbers."""
     try:  # the C encoder, for the many values without a Decimal
-        return json.dumps(value, ensure_ascii=False, allow_nan=False, sort_keys=sort_keys,
-                          separators=(",", ":"), default=_no_decimal)
+        return _ENCODERS[sort_keys].encode(value)
     except _Exact:
         out: list[str] = []
         _write(value, out, sort_keys)
@@ -63,4 +70,6 @@ def _write(value: Any, out: list[str], sort_keys: bool) -> None:
 
 def loads(text: str | bytes) -> Any:
     """The value of JSON `text`; numbers with a fraction or an exponent as Decimals."""
-    return json.loads(text, parse_float=Decimal)
+    if isinstance(text, bytes):
+        text = text.decode(json.detect_encoding(text), "surrogatepass")  # as json.loads does
+    return _DECODER.decode(text)
