@@ -7,13 +7,13 @@ query pages with `limit`/`offset` and filters by a search text. The web pages, t
 API, the Python `Engine` and the CLI all read the inbox here.
 
 A page of mine, pool or all without filters, in priority order, is read from index ranges:
-the person's own tasks from `ix_tasks_assignee_page`, and for each of their roles (and
-for them by name) the pooled candidate rows from `ix_task_candidates_pool`, which carry
-the task's sort keys; each range is cut to the page's end, then merged. The pool's rule
-"locally first" (org/visibility.py) becomes, per role, a list of the other organisations
-that have members of the role: a task of a case started there is not in the pool. The
-same page from the general query (`_task_select`) is the definition; tests hold the two
-equal.
+the person's own tasks from `ix_tasks_assignee_page` (a range per status), and for each
+of their roles (and for them by name) the pooled candidate rows from
+`ix_task_candidates_pool`, which carry the task's sort keys; each range is cut to the
+page's end, then merged. The pool's rule "locally first" (org/visibility.py) becomes, per
+role, a list of the other organisations that have members of the role: a task of a case
+started there is not in the pool. The same page from the general query (`_task_select`)
+is the definition; tests hold the two equal.
 """
 
 from __future__ import annotations
@@ -307,13 +307,11 @@ def _build_ranges(t: Tables, tab: str, waiting: bool,
                                             for i, keep in enumerate(local))]
         union = sa.union(*branches).subquery()
         return sa.select(sa.func.count()).select_from(union)
-    if tab != "pool":
-        ranges.append(sa.select(tasks.c.id.label("task_id"), tasks.c.priority,
-                                tasks.c.created_at)
-                      .where(tasks.c.assignee == sa.bindparam("user"),
-                             tasks.c.status.in_(_statuses(waiting)))
-                      .order_by(tasks.c.priority.desc(), tasks.c.created_at, tasks.c.id)
-                      .limit(end))
+    if tab != "pool":  # one range per status: within a status the index is in page order
+        ranges += [sa.select(tasks.c.id.label("task_id"), tasks.c.priority, tasks.c.created_at)
+                   .where(tasks.c.assignee == sa.bindparam("user"), tasks.c.status == status)
+                   .order_by(tasks.c.priority.desc(), tasks.c.created_at, tasks.c.id)
+                   .limit(end) for status in _statuses(waiting)]
     if tab != "mine":
         ranges.append(pool("user", "user"))
         ranges += [pool("role", f"r{i}", f"o{i}" if keep else None)
