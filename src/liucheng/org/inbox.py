@@ -107,10 +107,14 @@ def _task_condition(t: Tables, tab: str, user: Any, pool: Callable[[], sa.Column
     return sa.and_(sa.or_(mine, pool()), tasks.c.due_at.is_not(None), tasks.c.due_at < now)
 
 
+def _task_columns(t: Tables) -> list[Any]:
+    return [c for c in t.tasks.c if c.name != "data"]
+
+
 def _page_columns(t: Tables) -> list[Any]:
     """An inbox row: the task (without its form data) and what the list shows of its case."""
-    tasks, case = t.tasks, t.instances
-    return [*(c for c in tasks.c if c.name != "data"), case.c.title.label("case_title"),
+    case = t.instances
+    return [*_task_columns(t), case.c.title.label("case_title"),
             case.c.business_key.label("business_key"),
             case.c.started_by.label("case_started_by"),
             case.c.definition_id.label("definition_id")]
@@ -188,8 +192,10 @@ def task_page(db: Db, principal: Principal, tab: str, *, now: datetime, q: str |
               process: str | None = None, case: str | None = None, role: str | None = None,
               created_from: datetime | None = None, created_to: datetime | None = None,
               sort: str = "priority", waiting: bool = False, limit: int = 20,
-              offset: int = 0) -> list[Row]:
-    """One page of a task tab (`TASK_TABS`), filtered; `sort` by priority, due or created."""
+              offset: int = 0, with_case: bool = True) -> list[Row]:
+    """One page of a task tab (`TASK_TABS`), filtered; `sort` by priority, due or created.
+    Without `with_case` a row may lack what the list shows of the task's case (the
+    Engine's tasks do not show it, and the page from index ranges then does not read it)."""
     if tab not in TASK_TABS:
         raise ValidationError([Problem(f"unknown inbox tab '{tab}'", field="tab",
                                        hint="use one of " + ", ".join(TASK_TABS))])
@@ -197,7 +203,7 @@ def task_page(db: Db, principal: Principal, tab: str, *, now: datetime, q: str |
         raise NotFoundError(f"unknown sort '{sort}'", hint="sort by priority, due or created")
     if tab in ("mine", "pool", "all") and sort == "priority" and not (
             (q and q.strip()) or process or case or role or created_from or created_to):
-        return _ranges_page(db, principal, tab, waiting, limit, offset)
+        return _ranges_page(db, principal, tab, waiting, limit, offset, with_case)
     return _general_page(db, principal, tab, now=now, q=q, process=process, case=case,
                          role=role, created_from=created_from, created_to=created_to,
                          sort=sort, waiting=waiting, limit=limit, offset=offset)
@@ -272,17 +278,18 @@ def _seeker(t: Tables) -> sa.Select[Any]:
             .where(users.c.id == sa.bindparam("user")))
 
 
-def _ranges_select(t: Tables, tab: str, waiting: bool,
-                   local: tuple[bool, ...]) -> sa.Select[Any]:
-    """The page statement for a shape: which tab, and for each role whether other
-    organisations keep some of its tasks (`local`); built once per shape."""
-    stmt: sa.Select[Any] = built(t, "ranges", (tab, waiting, local),
-                                 lambda: _build_ranges(t, tab, waiting, local))
+def _ranges_select(t: Tables, tab: str, waiting: bool, local: tuple[bool, ...],
+                   with_case: bool = True) -> sa.Select[Any]:
+    """The page statement for a shape: which tab, for each role whether other
+    organisations keep some of its tasks (`local`), and whether the rows carry their
+    case's columns; built once per shape."""
+    stmt: sa.Select[Any] = built(t, "ranges", (tab, waiting, local, with_case),
+                                 lambda: _build_ranges(t, tab, waiting, local, with_case))
     return stmt
 
 
-def _build_ranges(t: Tables, tab: str, waiting: bool,
-                  local: tuple[bool, ...]) -> sa.Select[Any]:
+def _build_ranges(t: Tables, tab: str, waiting: bool, local: tuple[bool, ...],
+                  with_case: bool) -> sa.Select[Any]:
     tasks, case, tc = t.tasks, t.instances, t.task_candidates
     end: sa.BindParameter[int] = sa.bindparam("end", type_=sa.Integer)
 
@@ -320,9 +327,12 @@ def _build_ranges(t: Tables, tab: str, waiting: bool,
     page = (sa.select(merged.c.task_id, merged.c.priority, merged.c.created_at).distinct()
             .order_by(merged.c.priority.desc(), merged.c.created_at, merged.c.task_id)
             .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")).subquery())
+    rows = page.join(tasks, tasks.c.id == page.c.task_id)
+    if not with_case:
+        return (sa.select(*_task_columns(t)).select_from(rows)
+                .order_by(tasks.c.priority.desc(), tasks.c.created_at, tasks.c.id))
     return (sa.select(*_page_columns(t))
-            .select_from(page.join(tasks, tasks.c.id == page.c.task_id)
-                         .join(case, case.c.id == tasks.c.instance_id))
+            .select_from(rows.join(case, case.c.id == tasks.c.instance_id))
             .order_by(tasks.c.priority.desc(), tasks.c.created_at, tasks.c.id))
 
 
@@ -339,10 +349,10 @@ def _ranges_params(db: Db, principal: Principal, tab: str,
 
 
 def _ranges_page(db: Db, principal: Principal, tab: str, waiting: bool, limit: int,
-                 offset: int) -> list[Row]:
+                 offset: int, with_case: bool) -> list[Row]:
     local, params = _ranges_params(db, principal, tab, end=offset + limit, limit=limit,
                                    offset=offset)
-    stmt = _ranges_select(db.t, tab, waiting, local)
+    stmt = _ranges_select(db.t, tab, waiting, local, with_case)
     return [dict(r) for r in db.conn.execute(stmt, params).mappings()]
 
 
