@@ -17,6 +17,7 @@ from liucheng.org import accounts, inbox
 from liucheng.org.schema import Db
 from liucheng.runtime import Engine
 from liucheng.runtime.human_tasks import TABLES
+from liucheng.storage import direct
 
 MODEL = """
 process: pages
@@ -36,7 +37,7 @@ PEOPLE = {"wang": ("north", ["clerk"]), "zhao": ("north", ["boss"]),
 def _pages(engine: Engine) -> None:
     now = datetime(2026, 3, 2, tzinfo=UTC)
     with engine.reading() as repo:
-        db = Db(repo.conn, TABLES)
+        db = Db(repo.conn, TABLES, read=direct.read)  # as the runtime and the web read pages
         for user in PEOPLE:
             who = accounts.principal(db, user)
             assert who is not None

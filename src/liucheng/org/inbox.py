@@ -278,40 +278,42 @@ def _seeker(t: Tables) -> sa.Select[Any]:
             .where(users.c.id == sa.bindparam("user")))
 
 
-def _ranges_select(t: Tables, tab: str, waiting: bool, local: tuple[bool, ...],
+def _ranges_select(t: Tables, tab: str, waiting: bool, local: tuple[int, ...],
                    with_case: bool = True) -> sa.Select[Any]:
-    """The page statement for a shape: which tab, for each role whether other
-    organisations keep some of its tasks (`local`), and whether the rows carry their
-    case's columns; built once per shape."""
+    """The page statement for a shape: which tab, for each role how many other
+    organisations keep some of its tasks (`local`; a parameter each, not an expanding
+    list, so that the page may run straight on the driver: `Db.read`), and whether the
+    rows carry their case's columns; built once per shape."""
     stmt: sa.Select[Any] = built(t, "ranges", (tab, waiting, local, with_case),
                                  lambda: _build_ranges(t, tab, waiting, local, with_case))
     return stmt
 
 
-def _build_ranges(t: Tables, tab: str, waiting: bool, local: tuple[bool, ...],
+def _build_ranges(t: Tables, tab: str, waiting: bool, local: tuple[int, ...],
                   with_case: bool) -> sa.Select[Any]:
     tasks, case, tc = t.tasks, t.instances, t.task_candidates
     end: sa.BindParameter[int] = sa.bindparam("end", type_=sa.Integer)
 
-    def pool(kind: str, value: str, elsewhere: str | None = None) -> sa.Select[Any]:
+    def pool(kind: str, value: str, elsewhere: str = "", orgs: int = 0) -> sa.Select[Any]:
         columns = (tc.c.task_id,) if tab == "count" else (tc.c.task_id, tc.c.priority,
                                                            tc.c.created_at)
         stmt = sa.select(*columns).where(
             tc.c.kind == kind, tc.c.value == sa.bindparam(value), tc.c.pooled == sa.true())
-        if elsewhere is not None:
+        if orgs:
             t2, c2 = tasks.alias(), case.alias()
             starter_org = (sa.select(organisation_of(t, c2.c.started_by))
                            .select_from(t2.join(c2, c2.c.id == t2.c.instance_id))
                            .where(t2.c.id == tc.c.task_id).scalar_subquery())
-            stmt = stmt.where(starter_org.not_in(sa.bindparam(elsewhere, expanding=True)))
+            stmt = stmt.where(starter_org.not_in(
+                [sa.bindparam(f"{elsewhere}_{j}") for j in range(orgs)]))
         if tab == "count":
             return stmt
         return stmt.order_by(tc.c.priority.desc(), tc.c.created_at, tc.c.task_id).limit(end)
 
     ranges = []
     if tab == "count":  # how many tasks the pool holds: the ranges whole, each task once
-        branches = [pool("user", "user"), *(pool("role", f"r{i}", f"o{i}" if keep else None)
-                                            for i, keep in enumerate(local))]
+        branches = [pool("user", "user"), *(pool("role", f"r{i}", f"o{i}", orgs)
+                                            for i, orgs in enumerate(local))]
         union = sa.union(*branches).subquery()
         return sa.select(sa.func.count()).select_from(union)
     if tab != "pool":  # one range per status: within a status the index is in page order
@@ -321,8 +323,7 @@ def _build_ranges(t: Tables, tab: str, waiting: bool, local: tuple[bool, ...],
                    .limit(end) for status in _statuses(waiting)]
     if tab != "mine":
         ranges.append(pool("user", "user"))
-        ranges += [pool("role", f"r{i}", f"o{i}" if keep else None)
-                   for i, keep in enumerate(local)]
+        ranges += [pool("role", f"r{i}", f"o{i}", orgs) for i, orgs in enumerate(local)]
     merged = sa.union_all(*[sa.select(r.subquery()) for r in ranges]).subquery()
     page = (sa.select(merged.c.task_id, merged.c.priority, merged.c.created_at).distinct()
             .order_by(merged.c.priority.desc(), merged.c.created_at, merged.c.task_id)
@@ -337,23 +338,22 @@ def _build_ranges(t: Tables, tab: str, waiting: bool, local: tuple[bool, ...],
 
 
 def _ranges_params(db: Db, principal: Principal, tab: str,
-                   **params: Any) -> tuple[tuple[bool, ...], dict[str, Any]]:
+                   **params: Any) -> tuple[tuple[int, ...], dict[str, Any]]:
     """The shape of the ranges statement (see `_ranges_select`) and its parameters."""
     elsewhere = _elsewhere(db, principal) if tab != "mine" else []
     params["user"] = principal.user
     for i, role in enumerate(sorted(principal.roles) if tab != "mine" else []):
         params[f"r{i}"] = role
-        if elsewhere[i]:
-            params[f"o{i}"] = elsewhere[i]
-    return tuple(bool(o) for o in elsewhere), params
+        for j, org in enumerate(elsewhere[i]):
+            params[f"o{i}_{j}"] = org
+    return tuple(len(o) for o in elsewhere), params
 
 
 def _ranges_page(db: Db, principal: Principal, tab: str, waiting: bool, limit: int,
                  offset: int, with_case: bool) -> list[Row]:
     local, params = _ranges_params(db, principal, tab, end=offset + limit, limit=limit,
                                    offset=offset)
-    stmt = _ranges_select(db.t, tab, waiting, local, with_case)
-    return [dict(r) for r in db.conn.execute(stmt, params).mappings()]
+    return db.read(db.conn, _ranges_select(db.t, tab, waiting, local, with_case), params)
 
 
 def pool_count(db: Db, principal: Principal) -> int:

@@ -14,6 +14,7 @@ from liucheng.org import inbox
 from liucheng.org.schema import Db, Tables
 from liucheng.runtime.files import FileStore
 from liucheng.runtime.views import CaseView, TaskView
+from liucheng.storage import direct
 from liucheng.storage.tables import attachments, instances, metadata
 
 if TYPE_CHECKING:
@@ -211,7 +212,7 @@ class HumanTaskActions:
                    **filters: Any) -> list[dict[str, Any]]:
         """A page of org/inbox.py's `task_page` for a user given by id (none for an unknown
         or deactivated user); `covering` adds the roles of the people they stand in for."""
-        db = Db(repo.conn, TABLES)
+        db = Db(repo.conn, TABLES, read=direct.read)
         who = inbox.seeker(db, user)
         if who is None:
             return []
