@@ -205,7 +205,7 @@ class HumanTaskActions:
         with self.reading() as repo:
             rows = self.inbox_rows(repo, user, view, covering=True, q=text, process=process,
                                    created_from=created_from, created_to=created_to,
-                                   sort=sort, limit=limit, offset=offset)
+                                   sort=sort, limit=limit, offset=offset, with_case=False)
             return [TaskView.of(r) for r in rows]
 
     def inbox_rows(self, repo: Repository, user: str, view: str, *, covering: bool,
