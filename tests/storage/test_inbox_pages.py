@@ -5,8 +5,8 @@ have, to a role only one has, and to people by name; tasks claimed, unclaimed, r
 the pool by escalation, and completed along the way. After each change every person's
 mine, pool and all pages (several page sizes and offsets) from `task_page` must equal the
 general query's (`_general_page`, which applies org/visibility.py's rules directly), also
-without the case's columns (the Engine's `tasks(user=…)`), and so must the size of the
-pool.
+without the case's columns, and so must the size of the pool and the Engine's
+`tasks(user=…)` (which finds the person and their roles' organisations by user id).
 """
 
 from __future__ import annotations
@@ -36,11 +36,17 @@ PEOPLE = {"wang": ("north", ["clerk"]), "zhao": ("north", ["boss"]),
 
 def _pages(engine: Engine) -> None:
     now = datetime(2026, 3, 2, tzinfo=UTC)
+    engine_pages = {user: [t.id for t in engine.tasks(user=user)] for user in PEOPLE}
     with engine.reading() as repo:
         db = Db(repo.conn, TABLES, read=direct.read)  # as the runtime and the web read pages
         for user in PEOPLE:
             who = accounts.principal(db, user)
             assert who is not None
+            every = inbox._general_page(
+                db, who, "all", now=now, q=None, process=None, case=None, role=None,
+                created_from=None, created_to=None, sort="priority", waiting=True,
+                limit=100, offset=0)
+            assert engine_pages[user] == [r["id"] for r in every], user
             for tab in ("mine", "pool", "all"):
                 for limit, offset in ((100, 0), (3, 0), (3, 2), (2, 5)):
                     fast = inbox.task_page(db, who, tab, now=now, limit=limit, offset=offset)

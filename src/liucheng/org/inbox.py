@@ -240,27 +240,47 @@ def _general_page(db: Db, principal: Principal, tab: str, *, now: datetime, q: s
 # -- pages from index ranges -----------------------------------------------------------------
 def _elsewhere(db: Db, principal: Principal) -> list[list[str]]:
     """For each of the person's roles (sorted): the other organisations with members of it,
-    whose cases' tasks for the role stay with them (locally first)."""
+    whose cases' tasks for the role stay with them (locally first); once per snapshot
+    (`seeker` answers it with the person)."""
     roles = sorted(principal.roles)
     if not roles:
         return []
-    found: dict[str, set[str]] = {r: set() for r in roles}
-    stmt = built(db.t, "orgs_of_roles", None, lambda: _orgs_of_roles(db.t))
-    for role_id, org in db.conn.execute(stmt, {"roles": roles}):
-        found[role_id].add(org)
-    return [sorted(found[r] - {principal.organisation}) for r in roles]
+
+    def ask() -> list[list[str]]:
+        found: dict[str, set[str]] = {r: set() for r in roles}
+        stmt = built(db.t, "orgs_of_roles", None, lambda: _orgs_of_roles(db.t))
+        for role_id, org in db.conn.execute(stmt, {"roles": roles}):
+            found[role_id].add(org)
+        return [sorted(found[r] - {principal.organisation}) for r in roles]
+
+    answer: list[list[str]] = db.remembered(_elsewhere_key(principal), ask)
+    return answer
+
+
+def _elsewhere_key(principal: Principal) -> tuple[str, str, frozenset[str]]:
+    return ("elsewhere", principal.organisation, principal.roles)
 
 
 def seeker(db: Db, user_id: str) -> Principal | None:
     """Who reads an inbox, by user id: organisation and roles (all an inbox query needs;
-    no permissions), in one statement. None for an unknown or deactivated user."""
-    rows = db.conn.execute(built(db.t, "seeker", None, lambda: _seeker(db.t)),
-                           {"user": user_id}).all()
-    if not rows or not rows[0].active:
+    no permissions), in one statement that also finds, for each role, the organisations
+    of its members (kept for `_elsewhere` in a read-only snapshot). None for an unknown or
+    deactivated user."""
+    rows = db.read(db.conn, built(db.t, "seeker", None, lambda: _seeker(db.t)),
+                   {"user": user_id})
+    if not rows or not rows[0]["active"]:
         return None
-    return Principal(user=user_id, name=user_id, organisation=rows[0].org or DEFAULT_ORG,
-                     department=None, roles=frozenset(r.role_id for r in rows if r.role_id),
-                     admin=False, permissions=frozenset())
+    who = Principal(user=user_id, name=user_id, organisation=rows[0]["org"] or DEFAULT_ORG,
+                    department=None,
+                    roles=frozenset(r["role_id"] for r in rows if r["role_id"]),
+                    admin=False, permissions=frozenset())
+    found: dict[str, set[str]] = {r: set() for r in who.roles}
+    for row in rows:
+        if row["role_id"]:
+            found[row["role_id"]].add(row["member_org"])
+    db.remembered(_elsewhere_key(who), lambda: [sorted(found[r] - {who.organisation})
+                                                for r in sorted(who.roles)])
+    return who
 
 
 def _orgs_of_roles(t: Tables) -> sa.Select[Any]:
@@ -271,11 +291,17 @@ def _orgs_of_roles(t: Tables) -> sa.Select[Any]:
 
 
 def _seeker(t: Tables) -> sa.Select[Any]:
+    """The person, their organisation and roles, and each role's members' organisations."""
     ur, acc, users = t.user_roles, t.accounts, t.users
-    return (sa.select(users.c.active, acc.c.organisation_id.label("org"), ur.c.role_id)
+    members, their = ur.alias(), acc.alias()
+    return (sa.select(users.c.active, acc.c.organisation_id.label("org"), ur.c.role_id,
+                      sa.func.coalesce(their.c.organisation_id, DEFAULT_ORG)
+                      .label("member_org"))
             .select_from(users.outerjoin(acc, acc.c.user_id == users.c.id)
-                         .outerjoin(ur, ur.c.user_id == users.c.id))
-            .where(users.c.id == sa.bindparam("user")))
+                         .outerjoin(ur, ur.c.user_id == users.c.id)
+                         .outerjoin(members, members.c.role_id == ur.c.role_id)
+                         .outerjoin(their, their.c.user_id == members.c.user_id))
+            .where(users.c.id == sa.bindparam("user")).distinct())
 
 
 def _ranges_select(t: Tables, tab: str, waiting: bool, local: tuple[int, ...],

@@ -212,7 +212,8 @@ class HumanTaskActions:
                    **filters: Any) -> list[dict[str, Any]]:
         """A page of org/inbox.py's `task_page` for a user given by id (none for an unknown
         or deactivated user); `covering` adds the roles of the people they stand in for."""
-        db = Db(repo.conn, TABLES, read=direct.read)
+        # the page's questions asked once: nothing is written while it is read
+        db = Db(repo.conn, TABLES, answers={}, read=direct.read)
         who = inbox.seeker(db, user)
         if who is None:
             return []
