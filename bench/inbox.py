@@ -26,23 +26,31 @@ def _engine(url: str) -> Any:
 
 
 def _plan(engine: Any, user: str) -> list[str]:
-    """The database's plan for the page statement of `engine.tasks(user=…)` (its last)."""
-    import sqlalchemy as sa
+    """The database's plan for the page statement of `engine.tasks(user=…)`: its last read,
+    which runs straight on the driver (`liucheng.storage.direct.read`, taken as it passes)."""
+    from liucheng.storage import direct
 
-    captured: list[tuple[str, Any]] = []
+    captured: list[tuple[Any, dict[str, Any]]] = []
+    read = direct.read
 
-    def grab(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
-             executemany: bool) -> None:
-        captured.append((statement, parameters))
+    def grab(conn: Any, stmt: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
+        captured.append((stmt, params))
+        return read(conn, stmt, params)
 
-    sa.event.listen(engine.db, "before_cursor_execute", grab)
-    engine.tasks(user=user)
-    sa.event.remove(engine.db, "before_cursor_execute", grab)
-    statement, parameters = captured[-1]
+    direct.read = grab
+    try:
+        engine.tasks(user=user)
+    finally:
+        direct.read = read
+    stmt, params = captured[-1]
     with engine.db.connect() as conn:
+        compiled = stmt.compile(dialect=conn.dialect)
+        values = compiled.construct_params(params)
+        parameters = (tuple(values[k] for k in compiled.positiontup) if compiled.positional
+                      else values)
         prefix = ("EXPLAIN QUERY PLAN " if conn.dialect.name == "sqlite"
                   else "EXPLAIN (ANALYZE, BUFFERS OFF, COSTS OFF, TIMING OFF) ")
-        result = conn.exec_driver_sql(prefix + statement, parameters).fetchall()
+        result = conn.exec_driver_sql(prefix + compiled.string, parameters).fetchall()
         return [" | ".join(str(v) for v in row) for row in result]
 
 

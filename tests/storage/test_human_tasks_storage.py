@@ -86,6 +86,7 @@ def test_countersign_signers_from_role_members_and_add_signer(engine: Engine) ->
     engine.claim(money, user="zhao")
     engine.add_signers(money, ["chen"], user="zhao", position="before")
     assert engine.task(money).status == "suspended"
+    assert [(t.id, t.status) for t in engine.tasks(user="zhao")] == [(money, "suspended")]
     (added,) = [t for t in engine.inbox("chen", "mine") if t.kind == "added"]
     engine.complete(added.id, user="chen")
     engine.complete(money, user="zhao")

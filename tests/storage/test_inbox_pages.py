@@ -4,8 +4,9 @@ Cases of two organisations, with steps of different priorities offered to roles 
 have, to a role only one has, and to people by name; tasks claimed, unclaimed, returned to
 the pool by escalation, and completed along the way. After each change every person's
 mine, pool and all pages (several page sizes and offsets) from `task_page` must equal the
-general query's (`_general_page`, which applies org/visibility.py's rules directly), and
-so must the size of the pool.
+general query's (`_general_page`, which applies org/visibility.py's rules directly), also
+without the case's columns, and so must the size of the pool and the Engine's
+`tasks(user=…)` (which finds the person and their roles' organisations by user id).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from liucheng.org import accounts, inbox
 from liucheng.org.schema import Db
 from liucheng.runtime import Engine
 from liucheng.runtime.human_tasks import TABLES
+from liucheng.storage import direct
 
 MODEL = """
 process: pages
@@ -26,6 +28,7 @@ steps:
   - {id: sign, candidate_users: [lin, zhou], priority: 50}
   - {id: file, role: clerk, priority: 80}
 """
+CASE_COLUMNS = ("case_title", "business_key", "case_started_by", "definition_id")
 PEOPLE = {"wang": ("north", ["clerk"]), "zhao": ("north", ["boss"]),
           "lin": ("north", ["clerk", "auditor"]), "qian": ("south", ["clerk", "boss"]),
           "zhou": ("south", ["auditor"])}
@@ -33,11 +36,17 @@ PEOPLE = {"wang": ("north", ["clerk"]), "zhao": ("north", ["boss"]),
 
 def _pages(engine: Engine) -> None:
     now = datetime(2026, 3, 2, tzinfo=UTC)
+    engine_pages = {user: [t.id for t in engine.tasks(user=user)] for user in PEOPLE}
     with engine.reading() as repo:
-        db = Db(repo.conn, TABLES)
+        db = Db(repo.conn, TABLES, read=direct.read)  # as the runtime and the web read pages
         for user in PEOPLE:
             who = accounts.principal(db, user)
             assert who is not None
+            every = inbox._general_page(
+                db, who, "all", now=now, q=None, process=None, case=None, role=None,
+                created_from=None, created_to=None, sort="priority", waiting=True,
+                limit=100, offset=0)
+            assert engine_pages[user] == [r["id"] for r in every], user
             for tab in ("mine", "pool", "all"):
                 for limit, offset in ((100, 0), (3, 0), (3, 2), (2, 5)):
                     fast = inbox.task_page(db, who, tab, now=now, limit=limit, offset=offset)
@@ -48,6 +57,10 @@ def _pages(engine: Engine) -> None:
                     assert [r["id"] for r in fast] == [r["id"] for r in general], (
                         user, tab, limit, offset)
                     assert fast == general
+                    bare = inbox.task_page(db, who, tab, now=now, limit=limit, offset=offset,
+                                           with_case=False)
+                    assert bare == [{k: v for k, v in r.items() if k not in CASE_COLUMNS}
+                                    for r in general]
             general_count = inbox._count(db, inbox._task_select(db.t, who, "pool", None, now))
             assert inbox.pool_count(db, who) == general_count, user
 

@@ -13,6 +13,7 @@ from fastapi import Request
 from liucheng.api.settings import Settings
 from liucheng.org.schema import Db, Tables
 from liucheng.runtime import Engine
+from liucheng.storage import direct
 
 # Set by the route's permission check (security.Need) for GET and HEAD: the request only
 # reads, so `Services.db` gives it a snapshot that takes no write lock.
@@ -41,13 +42,13 @@ class Services:
     def reading(self) -> Iterator[Db]:
         """A read-only snapshot, also in a POST request (a sign-in's first part)."""
         with self.engine.reading() as repo:
-            yield Db(repo.conn, self.tables, answers={})
+            yield Db(repo.conn, self.tables, answers={}, read=direct.read)
 
     @contextmanager
     def writing(self) -> Iterator[Db]:
         """A transaction that may write, also in a GET request (e.g. a session's last use)."""
         with self.engine.transaction() as repo:
-            yield Db(repo.conn, self.tables)
+            yield Db(repo.conn, self.tables, read=direct.read)
 
 
 def services(request: Request) -> Services:

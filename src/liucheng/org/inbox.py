@@ -7,13 +7,13 @@ query pages with `limit`/`offset` and filters by a search text. The web pages, t
 API, the Python `Engine` and the CLI all read the inbox here.
 
 A page of mine, pool or all without filters, in priority order, is read from index ranges:
-the person's own tasks from `ix_tasks_assignee_page`, and for each of their roles (and
-for them by name) the pooled candidate rows from `ix_task_candidates_pool`, which carry
-the task's sort keys; each range is cut to the page's end, then merged. The pool's rule
-"locally first" (org/visibility.py) becomes, per role, a list of the other organisations
-that have members of the role: a task of a case started there is not in the pool. The
-same page from the general query (`_task_select`) is the definition; tests hold the two
-equal.
+the person's own tasks from `ix_tasks_assignee_page` (a range per status), and for each
+of their roles (and for them by name) the pooled candidate rows from
+`ix_task_candidates_pool`, which carry the task's sort keys; each range is cut to the
+page's end, then merged. The pool's rule "locally first" (org/visibility.py) becomes, per
+role, a list of the other organisations that have members of the role: a task of a case
+started there is not in the pool. The same page from the general query (`_task_select`)
+is the definition; tests hold the two equal.
 """
 
 from __future__ import annotations
@@ -107,10 +107,14 @@ def _task_condition(t: Tables, tab: str, user: Any, pool: Callable[[], sa.Column
     return sa.and_(sa.or_(mine, pool()), tasks.c.due_at.is_not(None), tasks.c.due_at < now)
 
 
+def _task_columns(t: Tables) -> list[Any]:
+    return [c for c in t.tasks.c if c.name != "data"]
+
+
 def _page_columns(t: Tables) -> list[Any]:
     """An inbox row: the task (without its form data) and what the list shows of its case."""
-    tasks, case = t.tasks, t.instances
-    return [*(c for c in tasks.c if c.name != "data"), case.c.title.label("case_title"),
+    case = t.instances
+    return [*_task_columns(t), case.c.title.label("case_title"),
             case.c.business_key.label("business_key"),
             case.c.started_by.label("case_started_by"),
             case.c.definition_id.label("definition_id")]
@@ -188,8 +192,10 @@ def task_page(db: Db, principal: Principal, tab: str, *, now: datetime, q: str |
               process: str | None = None, case: str | None = None, role: str | None = None,
               created_from: datetime | None = None, created_to: datetime | None = None,
               sort: str = "priority", waiting: bool = False, limit: int = 20,
-              offset: int = 0) -> list[Row]:
-    """One page of a task tab (`TASK_TABS`), filtered; `sort` by priority, due or created."""
+              offset: int = 0, with_case: bool = True) -> list[Row]:
+    """One page of a task tab (`TASK_TABS`), filtered; `sort` by priority, due or created.
+    Without `with_case` a row may lack what the list shows of the task's case (the
+    Engine's tasks do not show it, and the page from index ranges then does not read it)."""
     if tab not in TASK_TABS:
         raise ValidationError([Problem(f"unknown inbox tab '{tab}'", field="tab",
                                        hint="use one of " + ", ".join(TASK_TABS))])
@@ -197,7 +203,7 @@ def task_page(db: Db, principal: Principal, tab: str, *, now: datetime, q: str |
         raise NotFoundError(f"unknown sort '{sort}'", hint="sort by priority, due or created")
     if tab in ("mine", "pool", "all") and sort == "priority" and not (
             (q and q.strip()) or process or case or role or created_from or created_to):
-        return _ranges_page(db, principal, tab, waiting, limit, offset)
+        return _ranges_page(db, principal, tab, waiting, limit, offset, with_case)
     return _general_page(db, principal, tab, now=now, q=q, process=process, case=case,
                          role=role, created_from=created_from, created_to=created_to,
                          sort=sort, waiting=waiting, limit=limit, offset=offset)
@@ -234,27 +240,47 @@ def _general_page(db: Db, principal: Principal, tab: str, *, now: datetime, q: s
 # -- pages from index ranges -----------------------------------------------------------------
 def _elsewhere(db: Db, principal: Principal) -> list[list[str]]:
     """For each of the person's roles (sorted): the other organisations with members of it,
-    whose cases' tasks for the role stay with them (locally first)."""
+    whose cases' tasks for the role stay with them (locally first); once per snapshot
+    (`seeker` answers it with the person)."""
     roles = sorted(principal.roles)
     if not roles:
         return []
-    found: dict[str, set[str]] = {r: set() for r in roles}
-    stmt = built(db.t, "orgs_of_roles", None, lambda: _orgs_of_roles(db.t))
-    for role_id, org in db.conn.execute(stmt, {"roles": roles}):
-        found[role_id].add(org)
-    return [sorted(found[r] - {principal.organisation}) for r in roles]
+
+    def ask() -> list[list[str]]:
+        found: dict[str, set[str]] = {r: set() for r in roles}
+        stmt = built(db.t, "orgs_of_roles", None, lambda: _orgs_of_roles(db.t))
+        for role_id, org in db.conn.execute(stmt, {"roles": roles}):
+            found[role_id].add(org)
+        return [sorted(found[r] - {principal.organisation}) for r in roles]
+
+    answer: list[list[str]] = db.remembered(_elsewhere_key(principal), ask)
+    return answer
+
+
+def _elsewhere_key(principal: Principal) -> tuple[str, str, frozenset[str]]:
+    return ("elsewhere", principal.organisation, principal.roles)
 
 
 def seeker(db: Db, user_id: str) -> Principal | None:
     """Who reads an inbox, by user id: organisation and roles (all an inbox query needs;
-    no permissions), in one statement. None for an unknown or deactivated user."""
-    rows = db.conn.execute(built(db.t, "seeker", None, lambda: _seeker(db.t)),
-                           {"user": user_id}).all()
-    if not rows or not rows[0].active:
+    no permissions), in one statement that also finds, for each role, the organisations
+    of its members (kept for `_elsewhere` in a read-only snapshot). None for an unknown or
+    deactivated user."""
+    rows = db.read(db.conn, built(db.t, "seeker", None, lambda: _seeker(db.t)),
+                   {"user": user_id})
+    if not rows or not rows[0]["active"]:
         return None
-    return Principal(user=user_id, name=user_id, organisation=rows[0].org or DEFAULT_ORG,
-                     department=None, roles=frozenset(r.role_id for r in rows if r.role_id),
-                     admin=False, permissions=frozenset())
+    who = Principal(user=user_id, name=user_id, organisation=rows[0]["org"] or DEFAULT_ORG,
+                    department=None,
+                    roles=frozenset(r["role_id"] for r in rows if r["role_id"]),
+                    admin=False, permissions=frozenset())
+    found: dict[str, set[str]] = {r: set() for r in who.roles}
+    for row in rows:
+        if row["role_id"]:
+            found[row["role_id"]].add(row["member_org"])
+    db.remembered(_elsewhere_key(who), lambda: [sorted(found[r] - {who.organisation})
+                                                for r in sorted(who.roles)])
+    return who
 
 
 def _orgs_of_roles(t: Tables) -> sa.Select[Any]:
@@ -265,87 +291,95 @@ def _orgs_of_roles(t: Tables) -> sa.Select[Any]:
 
 
 def _seeker(t: Tables) -> sa.Select[Any]:
+    """The person, their organisation and roles, and each role's members' organisations."""
     ur, acc, users = t.user_roles, t.accounts, t.users
-    return (sa.select(users.c.active, acc.c.organisation_id.label("org"), ur.c.role_id)
+    members, their = ur.alias(), acc.alias()
+    return (sa.select(users.c.active, acc.c.organisation_id.label("org"), ur.c.role_id,
+                      sa.func.coalesce(their.c.organisation_id, DEFAULT_ORG)
+                      .label("member_org"))
             .select_from(users.outerjoin(acc, acc.c.user_id == users.c.id)
-                         .outerjoin(ur, ur.c.user_id == users.c.id))
-            .where(users.c.id == sa.bindparam("user")))
+                         .outerjoin(ur, ur.c.user_id == users.c.id)
+                         .outerjoin(members, members.c.role_id == ur.c.role_id)
+                         .outerjoin(their, their.c.user_id == members.c.user_id))
+            .where(users.c.id == sa.bindparam("user")).distinct())
 
 
-def _ranges_select(t: Tables, tab: str, waiting: bool,
-                   local: tuple[bool, ...]) -> sa.Select[Any]:
-    """The page statement for a shape: which tab, and for each role whether other
-    organisations keep some of its tasks (`local`); built once per shape."""
-    stmt: sa.Select[Any] = built(t, "ranges", (tab, waiting, local),
-                                 lambda: _build_ranges(t, tab, waiting, local))
+def _ranges_select(t: Tables, tab: str, waiting: bool, local: tuple[int, ...],
+                   with_case: bool = True) -> sa.Select[Any]:
+    """The page statement for a shape: which tab, for each role how many other
+    organisations keep some of its tasks (`local`; a parameter each, not an expanding
+    list, so that the page may run straight on the driver: `Db.read`), and whether the
+    rows carry their case's columns; built once per shape."""
+    stmt: sa.Select[Any] = built(t, "ranges", (tab, waiting, local, with_case),
+                                 lambda: _build_ranges(t, tab, waiting, local, with_case))
     return stmt
 
 
-def _build_ranges(t: Tables, tab: str, waiting: bool,
-                  local: tuple[bool, ...]) -> sa.Select[Any]:
+def _build_ranges(t: Tables, tab: str, waiting: bool, local: tuple[int, ...],
+                  with_case: bool) -> sa.Select[Any]:
     tasks, case, tc = t.tasks, t.instances, t.task_candidates
     end: sa.BindParameter[int] = sa.bindparam("end", type_=sa.Integer)
 
-    def pool(kind: str, value: str, elsewhere: str | None = None) -> sa.Select[Any]:
+    def pool(kind: str, value: str, elsewhere: str = "", orgs: int = 0) -> sa.Select[Any]:
         columns = (tc.c.task_id,) if tab == "count" else (tc.c.task_id, tc.c.priority,
                                                            tc.c.created_at)
         stmt = sa.select(*columns).where(
             tc.c.kind == kind, tc.c.value == sa.bindparam(value), tc.c.pooled == sa.true())
-        if elsewhere is not None:
+        if orgs:
             t2, c2 = tasks.alias(), case.alias()
             starter_org = (sa.select(organisation_of(t, c2.c.started_by))
                            .select_from(t2.join(c2, c2.c.id == t2.c.instance_id))
                            .where(t2.c.id == tc.c.task_id).scalar_subquery())
-            stmt = stmt.where(starter_org.not_in(sa.bindparam(elsewhere, expanding=True)))
+            stmt = stmt.where(starter_org.not_in(
+                [sa.bindparam(f"{elsewhere}_{j}") for j in range(orgs)]))
         if tab == "count":
             return stmt
         return stmt.order_by(tc.c.priority.desc(), tc.c.created_at, tc.c.task_id).limit(end)
 
     ranges = []
     if tab == "count":  # how many tasks the pool holds: the ranges whole, each task once
-        branches = [pool("user", "user"), *(pool("role", f"r{i}", f"o{i}" if keep else None)
-                                            for i, keep in enumerate(local))]
+        branches = [pool("user", "user"), *(pool("role", f"r{i}", f"o{i}", orgs)
+                                            for i, orgs in enumerate(local))]
         union = sa.union(*branches).subquery()
         return sa.select(sa.func.count()).select_from(union)
-    if tab != "pool":
-        ranges.append(sa.select(tasks.c.id.label("task_id"), tasks.c.priority,
-                                tasks.c.created_at)
-                      .where(tasks.c.assignee == sa.bindparam("user"),
-                             tasks.c.status.in_(_statuses(waiting)))
-                      .order_by(tasks.c.priority.desc(), tasks.c.created_at, tasks.c.id)
-                      .limit(end))
+    if tab != "pool":  # one range per status: within a status the index is in page order
+        ranges += [sa.select(tasks.c.id.label("task_id"), tasks.c.priority, tasks.c.created_at)
+                   .where(tasks.c.assignee == sa.bindparam("user"), tasks.c.status == status)
+                   .order_by(tasks.c.priority.desc(), tasks.c.created_at, tasks.c.id)
+                   .limit(end) for status in _statuses(waiting)]
     if tab != "mine":
         ranges.append(pool("user", "user"))
-        ranges += [pool("role", f"r{i}", f"o{i}" if keep else None)
-                   for i, keep in enumerate(local)]
+        ranges += [pool("role", f"r{i}", f"o{i}", orgs) for i, orgs in enumerate(local)]
     merged = sa.union_all(*[sa.select(r.subquery()) for r in ranges]).subquery()
     page = (sa.select(merged.c.task_id, merged.c.priority, merged.c.created_at).distinct()
             .order_by(merged.c.priority.desc(), merged.c.created_at, merged.c.task_id)
             .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")).subquery())
+    rows = page.join(tasks, tasks.c.id == page.c.task_id)
+    if not with_case:
+        return (sa.select(*_task_columns(t)).select_from(rows)
+                .order_by(tasks.c.priority.desc(), tasks.c.created_at, tasks.c.id))
     return (sa.select(*_page_columns(t))
-            .select_from(page.join(tasks, tasks.c.id == page.c.task_id)
-                         .join(case, case.c.id == tasks.c.instance_id))
+            .select_from(rows.join(case, case.c.id == tasks.c.instance_id))
             .order_by(tasks.c.priority.desc(), tasks.c.created_at, tasks.c.id))
 
 
 def _ranges_params(db: Db, principal: Principal, tab: str,
-                   **params: Any) -> tuple[tuple[bool, ...], dict[str, Any]]:
+                   **params: Any) -> tuple[tuple[int, ...], dict[str, Any]]:
     """The shape of the ranges statement (see `_ranges_select`) and its parameters."""
     elsewhere = _elsewhere(db, principal) if tab != "mine" else []
     params["user"] = principal.user
     for i, role in enumerate(sorted(principal.roles) if tab != "mine" else []):
         params[f"r{i}"] = role
-        if elsewhere[i]:
-            params[f"o{i}"] = elsewhere[i]
-    return tuple(bool(o) for o in elsewhere), params
+        for j, org in enumerate(elsewhere[i]):
+            params[f"o{i}_{j}"] = org
+    return tuple(len(o) for o in elsewhere), params
 
 
 def _ranges_page(db: Db, principal: Principal, tab: str, waiting: bool, limit: int,
-                 offset: int) -> list[Row]:
+                 offset: int, with_case: bool) -> list[Row]:
     local, params = _ranges_params(db, principal, tab, end=offset + limit, limit=limit,
                                    offset=offset)
-    stmt = _ranges_select(db.t, tab, waiting, local)
-    return [dict(r) for r in db.conn.execute(stmt, params).mappings()]
+    return db.read(db.conn, _ranges_select(db.t, tab, waiting, local, with_case), params)
 
 
 def pool_count(db: Db, principal: Principal) -> int:

@@ -14,6 +14,7 @@ from liucheng.org import inbox
 from liucheng.org.schema import Db, Tables
 from liucheng.runtime.files import FileStore
 from liucheng.runtime.views import CaseView, TaskView
+from liucheng.storage import direct
 from liucheng.storage.tables import attachments, instances, metadata
 
 if TYPE_CHECKING:
@@ -204,14 +205,15 @@ class HumanTaskActions:
         with self.reading() as repo:
             rows = self.inbox_rows(repo, user, view, covering=True, q=text, process=process,
                                    created_from=created_from, created_to=created_to,
-                                   sort=sort, limit=limit, offset=offset)
+                                   sort=sort, limit=limit, offset=offset, with_case=False)
             return [TaskView.of(r) for r in rows]
 
     def inbox_rows(self, repo: Repository, user: str, view: str, *, covering: bool,
                    **filters: Any) -> list[dict[str, Any]]:
         """A page of org/inbox.py's `task_page` for a user given by id (none for an unknown
         or deactivated user); `covering` adds the roles of the people they stand in for."""
-        db = Db(repo.conn, TABLES)
+        # the page's questions asked once: nothing is written while it is read
+        db = Db(repo.conn, TABLES, answers={}, read=direct.read)
         who = inbox.seeker(db, user)
         if who is None:
             return []

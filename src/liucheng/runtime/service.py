@@ -419,7 +419,7 @@ class Engine(HumanTaskActions, EventActions):
             case_id = repo.resolve_id(instances, case, "case") if case else None
             if user is not None and status == "open":  # the inbox (org/inbox.py)
                 rows = self.inbox_rows(repo, user, "all", covering=False, case=case_id,
-                                       role=role, limit=limit, offset=offset)
+                                       role=role, limit=limit, offset=offset, with_case=False)
             elif user is not None:
                 roles = repo.user_roles(user)
                 rows = repo.tasks(assignee=user, candidate_roles=roles, candidate_user=user,

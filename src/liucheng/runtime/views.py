@@ -60,13 +60,18 @@ class TaskView(View):
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> TaskView:
-        return cls(id=row["id"], case=row["instance_id"], process=row["definition_key"],
-                   element=row["element"], name=row["name"], status=row["status"],
-                   role=row["role"], assignee=row["assignee"], priority=row["priority"],
-                   created_at=row["created_at"], claimed_at=row["claimed_at"],
-                   completed_at=row["completed_at"], completed_by=row["completed_by"],
-                   outcome=row["outcome"], due_at=row.get("due_at"), owner=row.get("owner"),
-                   kind=row.get("kind") or "main", on_behalf_of=row.get("on_behalf_of"))
+        # Made a hundred at a time (a page of tasks): filled the way a copy is, without the
+        # frozen __init__'s object.__setattr__ per field, which costs as much again.
+        view = object.__new__(cls)
+        view.__dict__.update(
+            id=row["id"], case=row["instance_id"], process=row["definition_key"],
+            element=row["element"], name=row["name"], status=row["status"], role=row["role"],
+            assignee=row["assignee"], priority=row["priority"], created_at=row["created_at"],
+            claimed_at=row["claimed_at"], completed_at=row["completed_at"],
+            completed_by=row["completed_by"], outcome=row["outcome"], due_at=row.get("due_at"),
+            owner=row.get("owner"), kind=row.get("kind") or "main",
+            on_behalf_of=row.get("on_behalf_of"))
+        return view
 
 
 @dataclass(frozen=True)
