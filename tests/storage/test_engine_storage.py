@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from liucheng.errors import ConflictError, ForbiddenError, ModelError, NotFoundError
 from liucheng.runtime import BpmnError, Engine, ServiceCall
 from liucheng.storage.database import schema_is_current
-from liucheng.storage.tables import metadata
+from liucheng.storage.tables import metadata, users
 from testclock import Clock
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "sales_order.yaml").read_text(
@@ -186,6 +186,28 @@ def test_unknown_things_are_not_found(engine: Engine) -> None:
     with pytest.raises(ForbiddenError, match="unknown or inactive user"):
         engine.deploy(SIMPLE)
         engine.start("simple", {}, user="ghost")
+
+
+def test_commands_read_the_acting_person_with_the_case(engine: Engine) -> None:
+    """A command reads who acts in the statement that locks the case: an unknown or
+    deactivated person is refused and nothing changes; roles given since count."""
+    engine.deploy(SIMPLE)
+    case = engine.start("simple", {}, user="wang")
+    (task,) = engine.tasks(case=case.id)
+    engine.add_user("qian")  # no roles yet
+    with engine.transaction() as repo:
+        repo.conn.execute(users.update().where(users.c.id == "chen").values(active=False))
+    for who in ("ghost", "chen"):
+        with pytest.raises(ForbiddenError, match=f"unknown or inactive user '{who}'"):
+            engine.claim(task.id, user=who)
+        with pytest.raises(ForbiddenError, match=f"unknown or inactive user '{who}'"):
+            engine.cancel(case.id, user=who, reason="-")
+    with pytest.raises(ForbiddenError):
+        engine.claim(task.id, user="qian")
+    assert engine.task(task.id).assignee is None and engine.case(case.id).status == "active"
+    engine.add_user("qian", roles=["clerk"])
+    assert engine.claim(task.id, user="qian").status == "active"
+    assert engine.task(task.id).assignee == "qian"
 
 
 def test_cancel_closes_tasks(engine: Engine) -> None:

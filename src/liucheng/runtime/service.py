@@ -97,6 +97,14 @@ def _new_id() -> str:
     return uuid.uuid4().hex
 
 
+def _actor(user: str, active: bool | None, admin: bool | None, roles: Iterable[str]) -> Actor:
+    """The person acting, from their row (None: no such person)."""
+    if not active:
+        raise ForbiddenError(f"unknown or inactive user '{user}'",
+                             hint="add the user with 'liucheng user add'")
+    return Actor(user, frozenset(roles), bool(admin))
+
+
 class Engine(HumanTaskActions, EventActions):
     """liucheng from Python: deploy processes, start cases, work the inbox, read history."""
 
@@ -174,10 +182,8 @@ class Engine(HumanTaskActions, EventActions):
         if user == SYSTEM.user:
             return SYSTEM
         found = repo.person(user)
-        if found is None or not found[0]["active"]:
-            raise ForbiddenError(f"unknown or inactive user '{user}'",
-                                 hint="add the user with 'liucheng user add'")
-        return Actor(user, found[1], bool(found[0]["is_admin"]))
+        return _actor(user, found[0]["active"] if found else None,
+                      found[0]["is_admin"] if found else None, found[1] if found else ())
 
     def definition(self, repo: Repository, definition_id: str,
                    checksum: str | None = None) -> ProcessDefinition:
@@ -322,10 +328,11 @@ class Engine(HumanTaskActions, EventActions):
         """One command in one transaction; `case` may be a function locking the case row
         inside it (from a task)."""
         with self.transaction() as repo:
-            row = case(repo) if callable(case) else repo.lock_instance(case)
+            row = case(repo) if callable(case) else repo.lock_instance(case, user)
             case_id = row["id"]
             definition = self.definition(repo, row["definition_id"], row["definition_checksum"])
-            command = make(self.actor(repo, user))
+            command = make(SYSTEM if user == SYSTEM.user else _actor(
+                user, row["actor_active"], row["actor_admin"], row["actor_roles"] or ()))
             decision = decide(definition, row["state"], command, self._context(repo))
             written = self._persist(repo, case_id, row["definition_key"], row["version"],
                                     decision, definition)
@@ -337,7 +344,7 @@ class Engine(HumanTaskActions, EventActions):
 
         def case_of(repo: Repository) -> dict[str, Any]:
             found["task"] = repo.resolve_id(tasks, task_id, "task")
-            return repo.lock_case_of_task(found["task"])
+            return repo.lock_case_of_task(found["task"], user)
 
         try:
             return self._command(case_of, user, lambda actor: make(actor, found["task"]))

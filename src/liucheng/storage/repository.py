@@ -16,6 +16,7 @@ from liucheng.errors import ConflictError, NotFoundError
 from liucheng.storage.direct import read, write
 from liucheng.storage.jobs import MATERIALISE as JOB_EVENTS
 from liucheng.storage.tables import (
+    JSON,
     carbon_copies,
     definitions,
     delegations,
@@ -89,16 +90,18 @@ class Repository:
     def insert_instance(self, row: Row) -> None:
         self.conn.execute(instances.insert().values(**row))
 
-    def lock_instance(self, instance_id: str) -> Row:
-        """The case row, locked for this transaction, with its definition's checksum."""
-        row = self._one_prebuilt(_LOCK_CASE, {"case": instance_id})
+    def lock_instance(self, instance_id: str, user: str | None = None) -> Row:
+        """The case row, locked for this transaction, with its definition's checksum; and
+        the person `user` as `actor_active`, `actor_admin` and `actor_roles` (a list; all
+        None for no such person), read with it instead of in a statement of their own."""
+        row = self._one_prebuilt(_LOCK_CASE, {"case": instance_id, "user": user})
         if row is None:
             raise NotFoundError(f"no case '{instance_id}'", case=instance_id)
         return row
 
-    def lock_case_of_task(self, task_id: str) -> Row:
+    def lock_case_of_task(self, task_id: str, user: str | None = None) -> Row:
         """`lock_instance` for the case a task belongs to."""
-        row = self._one_prebuilt(_LOCK_TASK_CASE, {"task": task_id})
+        row = self._one_prebuilt(_LOCK_TASK_CASE, {"task": task_id, "user": user})
         if row is None:
             self.task(task_id)  # raises for an unknown task
             raise NotFoundError(f"no case for task '{task_id}'", task=task_id)
@@ -392,14 +395,32 @@ _CHECKSUM = sa.select(definitions.c.checksum).where(definitions.c.id == sa.bindp
 _USER_NAMES = sa.select(users.c.id, users.c.name)
 _CASE = (sa.select(instances, definitions.c.checksum.label("definition_checksum"))
          .join(definitions, definitions.c.id == instances.c.definition_id))
-_CASE_OF_TASK = _CASE.where(instances.c.id == sa.select(tasks.c.instance_id).where(
-    tasks.c.id == sa.bindparam("task")).scalar_subquery())
-_CASE_BY_ID = _CASE.where(instances.c.id == sa.bindparam("case"))
+_OF_TASK = instances.c.id == sa.select(tasks.c.instance_id).where(
+    tasks.c.id == sa.bindparam("task")).scalar_subquery()
+_BY_ID = instances.c.id == sa.bindparam("case")
+
+
+def _with_actor(roles_of: Any) -> sa.Select[Any]:
+    """The case row with the acting person (`lock_instance`); `roles_of` aggregates a
+    column into a JSON array (the function's name differs by database)."""
+    user = sa.bindparam("user", type_=sa.String)
+    return _CASE.add_columns(
+        sa.select(users.c.active).where(users.c.id == user).scalar_subquery()
+        .label("actor_active"),
+        sa.select(users.c.is_admin).where(users.c.id == user).scalar_subquery()
+        .label("actor_admin"),
+        sa.select(roles_of(user_roles.c.role_id, type_=JSON))
+        .where(user_roles.c.user_id == user).scalar_subquery().label("actor_roles"))
+
+
 # by dialect ("" for the others): PostgreSQL locks the case row (SQLite's BEGIN IMMEDIATE
 # has locked the database already)
-_LOCK_CASE = {"": _CASE_BY_ID, "postgresql": _CASE_BY_ID.with_for_update(of=instances)}
-_LOCK_TASK_CASE = {"": _CASE_OF_TASK,
-                   "postgresql": _CASE_OF_TASK.with_for_update(of=instances)}
+_LOCK_CASE = {"": _with_actor(sa.func.json_group_array).where(_BY_ID),
+              "postgresql": _with_actor(sa.func.json_agg).where(_BY_ID)
+              .with_for_update(of=instances)}
+_LOCK_TASK_CASE = {"": _with_actor(sa.func.json_group_array).where(_OF_TASK),
+                   "postgresql": _with_actor(sa.func.json_agg).where(_OF_TASK)
+                   .with_for_update(of=instances)}
 _UPDATE_CASE = instances.update().where(instances.c.id == sa.bindparam("case"),
                                         instances.c.version == sa.bindparam("old"))
 _OPEN_TASKS_OF_CASE = (  # an IN list of literals: `read` takes no expanding one
