@@ -110,9 +110,10 @@ def obstacles(r: dict[str, Any]) -> Lines:
         "`task_completed` (five events), a state copied only where a command changes it, "
         "and the checks a step does not need (no form, no window, no four-eyes pair) "
         "skipped by a plan compiled once per definition.",
-        "- **B2, ≥ 50% of the ceiling.** The Engine runs the ceiling's statements plus a "
-        "few (the actor and their roles, the listing in a read transaction of its own, the "
-        "task row written apart from its candidates) in one transaction per completion; "
+        "- **B2, ≥ 50% of the ceiling.** The Engine runs the ceiling's statements (the "
+        "acting person read with the case row) plus a few (the listing in a read "
+        "transaction of its own, the task row written apart from its candidates) in one "
+        "transaction per completion; "
         "reads and writes both go to the driver's cursor (`storage/direct.py`), and all "
         "three sides run with the product's SQLite settings (`sqlite_pragmas`: WAL, a "
         "checkpoint every 10,000 pages). Under callgrind, about six sevenths of the "
@@ -122,8 +123,7 @@ def obstacles(r: dict[str, Any]) -> Lines:
         "each with nothing in them). What would remove it: a connection kept per thread "
         "instead of a pool checkout per command (it needs its own design: the pool's "
         "limit is what answers 503 when the server is busy, and `close()` must reach "
-        "every thread's connection), the actor read folded into the case-row read, and "
-        "B1's changes.",
+        "every thread's connection), and B1's changes.",
         "- **B2, ≥ 5× SpiffWorkflow.** Spiff saves one JSON document per completion; "
         "liucheng writes the case state, one row per event (6–9 a completion), the task "
         "row and its candidate rows, so that the audit trail and the inbox are tables one "
