@@ -57,11 +57,12 @@ def upgrade(state: State) -> State:
 
 def copy_state(state: State) -> State:
     """A copy the core may change freely; nested variable values are replaced, never edited."""
-    out = dict(state)
+    out = state.copy()
     for key in ("tokens", "scopes", "tasks", "incidents", "cc"):
-        out[key] = {k: dict(v) for k, v in state.get(key, {}).items()}
+        entries = state.get(key)
+        out[key] = {k: v.copy() for k, v in entries.items()} if entries else {}
     out["joins"] = dict(state.get("joins", {}))
-    out["variables"] = dict(state["variables"])
+    out["variables"] = state["variables"].copy()
     return out
 
 
