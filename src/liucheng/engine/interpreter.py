@@ -158,8 +158,9 @@ class Run:
             break
 
     def close_finished_scopes(self) -> bool:
+        occupied = {t["scope"] for t in self.state["tokens"].values()}
         for scope_id, scope in list(self.state["scopes"].items()):
-            if tokens_in(self.state, scope_id):
+            if scope_id in occupied:
                 continue
             if "index" in scope:  # an instance of a multi-instance activity has ended
                 from liucheng.engine.multi import instance_done
