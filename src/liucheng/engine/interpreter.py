@@ -16,7 +16,7 @@ from liucheng.engine import commands as c
 from liucheng.engine.context import Context, Decision, Effect, Event
 from liucheng.engine.event_handlers import event_handlers
 from liucheng.engine.event_subprocesses import arm_scope, disarm_scope
-from liucheng.engine.events import apply
+from liucheng.engine.events import APPLY
 from liucheng.engine.humantask import HANDLERS as HUMAN_TASK_HANDLERS
 from liucheng.engine.humantask.common import require_active
 from liucheng.engine.state import (
@@ -65,7 +65,7 @@ class Run:
         elif type_ in SCOPE_ENDS:  # so do its event sub-processes' with a scope
             disarm_scope(self, data.get("scope") or self.state["root"])
         event: Event = {"type": type_, "at": self.ctx.timestamp, **data}
-        apply(self.state, event)
+        APPLY[type_](self.state, event)
         self.events.append(event)
         return event
 
