@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from liucheng.engine import commands as c
+from liucheng.engine.behaviors import behavior_of, settle_inclusive_joins
 from liucheng.engine.context import Context, Decision, Effect, Event
 from liucheng.engine.event_handlers import event_handlers
 from liucheng.engine.event_subprocesses import arm_scope, disarm_scope
@@ -144,8 +145,6 @@ class Run:
 
     # -- the loop ------------------------------------------------------------------------
     def run(self) -> None:
-        from liucheng.engine.behaviors import behavior_of, settle_inclusive_joins
-
         while self.state["status"] == "active":
             active = [t for t in self.state["tokens"].values() if t["status"] == "active"]
             if active:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from liucheng.engine.calls import cancel_called
 from liucheng.engine.event_commands import FailTimer, FireTimer
 from liucheng.engine.humantask.common import require_active
 from liucheng.engine.schedule import (
@@ -108,8 +109,6 @@ def arm_boundaries(run: Run, token: Token) -> None:
 
 def disarm(run: Run, token_id: str) -> None:
     """The token leaves: cancel its timers, close its subscriptions and event incidents."""
-    from liucheng.engine.calls import cancel_called
-
     cancel_called(run, token_id)
     state = run.state
     if not (state.get("timers") or state.get("subscriptions") or state["incidents"]):

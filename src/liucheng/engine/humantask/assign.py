@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from liucheng.engine.humantask.deadlines import arm_deadline
 from liucheng.engine.state import instance_scopes
 from liucheng.errors import ExpressionError
 from liucheng.model import UserTask
@@ -75,8 +76,6 @@ def create_task(run: Run, token: Token, element: UserTask, assignee: str | None,
              priority=element.priority, due_at=due, kind=kind,
              on_behalf_of=on_behalf_of, **extra)
     if kind == "main":
-        from liucheng.engine.humantask.deadlines import arm_deadline
-
         arm_deadline(run, token, element, task_id, due)
     return task_id
 
