@@ -8,7 +8,7 @@ a service handler, a join. Then inclusive joins and finished scopes are settled.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -20,6 +20,7 @@ from liucheng.engine.event_subprocesses import arm_scope, disarm_scope
 from liucheng.engine.events import APPLY
 from liucheng.engine.humantask import HANDLERS as HUMAN_TASK_HANDLERS
 from liucheng.engine.humantask.common import require_active
+from liucheng.engine.plan import plan_of
 from liucheng.engine.state import (
     State,
     child_scopes,
@@ -46,6 +47,7 @@ class Run:
         self.definition = definition
         self.state = state
         self.ctx = ctx
+        self.plan = plan_of(definition)
         self.events: list[Event] = []
         self.effects: list[Effect] = []
 
@@ -99,7 +101,7 @@ class Run:
                   **extra)
         return token
 
-    def take(self, token: Token, flows: list[SequenceFlow]) -> None:
+    def take(self, token: Token, flows: Sequence[SequenceFlow]) -> None:
         """The token leaves its element along `flows` (a new token on each)."""
         self.emit("element_left", token=token["id"], element=token["element"])
         for flow in flows:
@@ -110,9 +112,11 @@ class Run:
         if is_instance(self.state, token):  # one instance ends; engine/multi.py goes on
             self.emit("element_left", token=token["id"], element=token["element"])
             return
-        outgoing = self.definition.outgoing(token["element"])
-        element = self.definition.element(token["element"])
-        chosen = self.select(token, outgoing, element.default, exclusive=False)
+        chosen: Sequence[SequenceFlow] | None = self.plan.routes.get(token["element"])
+        if chosen is None:
+            element = self.definition.element(token["element"])
+            chosen = self.select(token, self.definition.outgoing(element.id), element.default,
+                                 exclusive=False)
         if chosen is not None:
             self.take(token, chosen)
 
