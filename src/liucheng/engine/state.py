@@ -92,6 +92,8 @@ def is_instance(state: State, token: dict[str, Any]) -> bool:
 
 def instance_scopes(state: State, scope: str) -> list[str]:
     """The multi-instance instance scopes `scope` lies in (itself included), innermost first."""
+    if scope == state["root"]:
+        return []  # the case's own scope (most work) lies in no instance
     out: list[str] = []
     current: str | None = scope
     while current is not None:
