@@ -37,7 +37,10 @@ from liucheng.model import ProcessDefinition, SequenceFlow
 from liucheng.rules.expressions import compile_expression
 
 Token = dict[str, Any]
-SCOPE_ENDS = ("scope_closed", "instance_completed", "instance_terminated", "instance_cancelled")
+TOKEN_ENDS = frozenset({"element_left", "element_terminated"})
+SCOPE_ENDS = frozenset({"scope_closed", "instance_completed", "instance_terminated",
+                        "instance_cancelled"})
+ENDS = TOKEN_ENDS | SCOPE_ENDS  # one set lookup for the many events that end nothing
 
 
 class Run:
@@ -63,10 +66,11 @@ class Run:
 
     # -- primitives ----------------------------------------------------------------------
     def emit(self, type_: str, **data: Any) -> Event:
-        if type_ in ("element_left", "element_terminated"):
-            disarm(self, data["token"])  # its timers and subscriptions end with it
-        elif type_ in SCOPE_ENDS:  # so do its event sub-processes' with a scope
-            disarm_scope(self, data.get("scope") or self.state["root"])
+        if type_ in ENDS:
+            if type_ in TOKEN_ENDS:
+                disarm(self, data["token"])  # its timers and subscriptions end with it
+            else:  # so do its event sub-processes' with a scope
+                disarm_scope(self, data.get("scope") or self.state["root"])
         event: Event = {"type": type_, "at": self.ctx.timestamp, **data}
         APPLY[type_](self.state, event)
         self.events.append(event)
