@@ -156,7 +156,7 @@ class Run:
         while self.state["status"] == "active":
             active = [t for t in self.state["tokens"].values() if t["status"] == "active"]
             if active:
-                token = min(active, key=lambda t: t["seq"])
+                token = active[0] if len(active) == 1 else min(active, key=lambda t: t["seq"])
                 behavior_of(self, token).enter(self, token)
                 arm_boundaries(self, token)
                 continue
@@ -166,6 +166,8 @@ class Run:
 
     def close_finished_scopes(self) -> bool:
         occupied = {t["scope"] for t in self.state["tokens"].values()}
+        if occupied.issuperset(self.state["scopes"]):
+            return False  # every scope still has work (the usual case at rest)
         for scope_id, scope in list(self.state["scopes"].items()):
             if scope_id in occupied:
                 continue
