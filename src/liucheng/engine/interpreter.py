@@ -160,7 +160,8 @@ class Run:
                 behavior_of(self, token).enter(self, token)
                 arm_boundaries(self, token)
                 continue
-            if settle_inclusive_joins(self) or self.close_finished_scopes():
+            if (self.plan.inclusive and settle_inclusive_joins(self)
+                    or self.close_finished_scopes()):
                 continue
             break
 
