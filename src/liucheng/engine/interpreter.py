@@ -8,17 +8,19 @@ a service handler, a join. Then inclusive joins and finished scopes are settled.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
 
 from liucheng.engine import commands as c
+from liucheng.engine.behaviors import behavior_of, settle_inclusive_joins
 from liucheng.engine.context import Context, Decision, Effect, Event
 from liucheng.engine.event_handlers import event_handlers
 from liucheng.engine.event_subprocesses import arm_scope, disarm_scope
-from liucheng.engine.events import apply
+from liucheng.engine.events import APPLY
 from liucheng.engine.humantask import HANDLERS as HUMAN_TASK_HANDLERS
 from liucheng.engine.humantask.common import require_active
+from liucheng.engine.plan import plan_of
 from liucheng.engine.state import (
     State,
     child_scopes,
@@ -35,7 +37,10 @@ from liucheng.model import ProcessDefinition, SequenceFlow
 from liucheng.rules.expressions import compile_expression
 
 Token = dict[str, Any]
-SCOPE_ENDS = ("scope_closed", "instance_completed", "instance_terminated", "instance_cancelled")
+TOKEN_ENDS = frozenset({"element_left", "element_terminated"})
+SCOPE_ENDS = frozenset({"scope_closed", "instance_completed", "instance_terminated",
+                        "instance_cancelled"})
+ENDS = TOKEN_ENDS | SCOPE_ENDS  # one set lookup for the many events that end nothing
 
 
 class Run:
@@ -45,6 +50,7 @@ class Run:
         self.definition = definition
         self.state = state
         self.ctx = ctx
+        self.plan = plan_of(definition)
         self.events: list[Event] = []
         self.effects: list[Effect] = []
 
@@ -60,12 +66,13 @@ class Run:
 
     # -- primitives ----------------------------------------------------------------------
     def emit(self, type_: str, **data: Any) -> Event:
-        if type_ in ("element_left", "element_terminated"):
-            disarm(self, data["token"])  # its timers and subscriptions end with it
-        elif type_ in SCOPE_ENDS:  # so do its event sub-processes' with a scope
-            disarm_scope(self, data.get("scope") or self.state["root"])
+        if type_ in ENDS:
+            if type_ in TOKEN_ENDS:
+                disarm(self, data["token"])  # its timers and subscriptions end with it
+            else:  # so do its event sub-processes' with a scope
+                disarm_scope(self, data.get("scope") or self.state["root"])
         event: Event = {"type": type_, "at": self.ctx.timestamp, **data}
-        apply(self.state, event)
+        APPLY[type_](self.state, event)
         self.events.append(event)
         return event
 
@@ -98,7 +105,7 @@ class Run:
                   **extra)
         return token
 
-    def take(self, token: Token, flows: list[SequenceFlow]) -> None:
+    def take(self, token: Token, flows: Sequence[SequenceFlow]) -> None:
         """The token leaves its element along `flows` (a new token on each)."""
         self.emit("element_left", token=token["id"], element=token["element"])
         for flow in flows:
@@ -109,9 +116,11 @@ class Run:
         if is_instance(self.state, token):  # one instance ends; engine/multi.py goes on
             self.emit("element_left", token=token["id"], element=token["element"])
             return
-        outgoing = self.definition.outgoing(token["element"])
-        element = self.definition.element(token["element"])
-        chosen = self.select(token, outgoing, element.default, exclusive=False)
+        chosen: Sequence[SequenceFlow] | None = self.plan.routes.get(token["element"])
+        if chosen is None:
+            element = self.definition.element(token["element"])
+            chosen = self.select(token, self.definition.outgoing(element.id), element.default,
+                                 exclusive=False)
         if chosen is not None:
             self.take(token, chosen)
 
@@ -144,22 +153,24 @@ class Run:
 
     # -- the loop ------------------------------------------------------------------------
     def run(self) -> None:
-        from liucheng.engine.behaviors import behavior_of, settle_inclusive_joins
-
         while self.state["status"] == "active":
             active = [t for t in self.state["tokens"].values() if t["status"] == "active"]
             if active:
-                token = min(active, key=lambda t: t["seq"])
+                token = active[0] if len(active) == 1 else min(active, key=lambda t: t["seq"])
                 behavior_of(self, token).enter(self, token)
                 arm_boundaries(self, token)
                 continue
-            if settle_inclusive_joins(self) or self.close_finished_scopes():
+            if (self.plan.inclusive and settle_inclusive_joins(self)
+                    or self.close_finished_scopes()):
                 continue
             break
 
     def close_finished_scopes(self) -> bool:
+        occupied = {t["scope"] for t in self.state["tokens"].values()}
+        if occupied.issuperset(self.state["scopes"]):
+            return False  # every scope still has work (the usual case at rest)
         for scope_id, scope in list(self.state["scopes"].items()):
-            if tokens_in(self.state, scope_id):
+            if scope_id in occupied:
                 continue
             if "index" in scope:  # an instance of a multi-instance activity has ended
                 from liucheng.engine.multi import instance_done

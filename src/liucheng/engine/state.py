@@ -57,11 +57,12 @@ def upgrade(state: State) -> State:
 
 def copy_state(state: State) -> State:
     """A copy the core may change freely; nested variable values are replaced, never edited."""
-    out = dict(state)
+    out = state.copy()
     for key in ("tokens", "scopes", "tasks", "incidents", "cc"):
-        out[key] = {k: dict(v) for k, v in state.get(key, {}).items()}
+        entries = state.get(key)
+        out[key] = {k: v.copy() for k, v in entries.items()} if entries else {}
     out["joins"] = dict(state.get("joins", {}))
-    out["variables"] = dict(state["variables"])
+    out["variables"] = state["variables"].copy()
     return out
 
 
@@ -91,6 +92,8 @@ def is_instance(state: State, token: dict[str, Any]) -> bool:
 
 def instance_scopes(state: State, scope: str) -> list[str]:
     """The multi-instance instance scopes `scope` lies in (itself included), innermost first."""
+    if scope == state["root"]:
+        return []  # the case's own scope (most work) lies in no instance
     out: list[str] = []
     current: str | None = scope
     while current is not None:

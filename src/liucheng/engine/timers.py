@@ -13,8 +13,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from liucheng.engine.calls import cancel_called
 from liucheng.engine.event_commands import FailTimer, FireTimer
 from liucheng.engine.humantask.common import require_active
+from liucheng.engine.plan import plan_of
 from liucheng.engine.schedule import (
     ScheduleError,
     anchor_of,
@@ -32,21 +34,11 @@ if TYPE_CHECKING:
     from liucheng.engine.interpreter import Run
 
 Token = dict[str, Any]
-_BOUNDARIES: dict[int, tuple[ProcessDefinition, dict[str, list[BoundaryEvent]]]] = {}
 
 
-def boundaries(definition: ProcessDefinition, element_id: str) -> list[BoundaryEvent]:
-    """Boundary events attached to `element_id`, in model order (cached per definition)."""
-    cached = _BOUNDARIES.get(id(definition))
-    if cached is None or cached[0] is not definition:
-        index: dict[str, list[BoundaryEvent]] = {}
-        for element, _ in definition.walk():
-            if isinstance(element, BoundaryEvent):
-                index.setdefault(element.attached_to, []).append(element)
-        if len(_BOUNDARIES) > 512:
-            _BOUNDARIES.clear()
-        cached = _BOUNDARIES[id(definition)] = (definition, index)
-    return cached[1].get(element_id, [])
+def boundaries(definition: ProcessDefinition, element_id: str) -> tuple[BoundaryEvent, ...]:
+    """Boundary events attached to `element_id`, in model order."""
+    return plan_of(definition).boundaries.get(element_id, ())
 
 
 def arm(run: Run, timer: TimerDefinition, element: str, token: str | None, *,
@@ -84,11 +76,9 @@ def arm(run: Run, timer: TimerDefinition, element: str, token: str | None, *,
 
 def arm_boundaries(run: Run, token: Token) -> None:
     """Arm the boundary events of the activity `token` has just entered (once per token)."""
-    if token["id"] not in run.state["tokens"] or is_instance(run.state, token):
-        return  # an instance of a multi-instance activity: its boundaries are the whole's
-    attached = boundaries(run.definition, token["element"])
-    if not attached:
-        return
+    attached = run.plan.boundaries.get(token["element"])
+    if not attached or token["id"] not in run.state["tokens"] or is_instance(run.state, token):
+        return  # none, or an instance of a multi-instance activity: its boundaries are the whole's
     from liucheng.engine.messages import subscribe
 
     armed = {t["element"] for t in run.state.get("timers", {}).values()
@@ -108,8 +98,6 @@ def arm_boundaries(run: Run, token: Token) -> None:
 
 def disarm(run: Run, token_id: str) -> None:
     """The token leaves: cancel its timers, close its subscriptions and event incidents."""
-    from liucheng.engine.calls import cancel_called
-
     cancel_called(run, token_id)
     state = run.state
     if not (state.get("timers") or state.get("subscriptions") or state["incidents"]):

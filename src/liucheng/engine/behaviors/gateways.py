@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from liucheng.engine.state import tokens_in
+from liucheng.model import InclusiveGateway
 
 if TYPE_CHECKING:
     from liucheng.engine.interpreter import Run
@@ -80,11 +81,8 @@ def split(run: Run, token: Token) -> None:
 
 def settle_inclusive_joins(run: Run) -> bool:
     """Fire one inclusive join that no other token can still reach; True if one fired."""
-    from liucheng.model import InclusiveGateway
-
-    for token in sorted(run.state["tokens"].values(), key=lambda t: t["seq"]):
-        if token["status"] != "join":
-            continue
+    waiting = [t for t in run.state["tokens"].values() if t["status"] == "join"]
+    for token in sorted(waiting, key=lambda t: t["seq"]):
         gateway = run.definition.element(token["element"])
         if not isinstance(gateway, InclusiveGateway):
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from liucheng.engine.humantask.assign import open_step
 from liucheng.engine.state import instance_scopes
 from liucheng.errors import ExpressionError
 from liucheng.model import ServiceTask, SubProcess
@@ -19,8 +20,6 @@ class UserTaskBehavior:
     """Opens the step's task(s) for people; the token waits until the step is done."""
 
     def enter(self, run: Run, token: Token) -> None:
-        from liucheng.engine.humantask.assign import open_step
-
         open_step(run, token)
 
 

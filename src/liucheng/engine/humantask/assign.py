@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from liucheng.engine.humantask.deadlines import arm_deadline
 from liucheng.engine.state import instance_scopes
 from liucheng.errors import ExpressionError
 from liucheng.model import UserTask
@@ -67,17 +69,15 @@ def create_task(run: Run, token: Token, element: UserTask, assignee: str | None,
         if stand_in and stand_in != assignee:
             on_behalf_of, assignee = assignee, stand_in
     task_id = run.ctx.new_id()
-    due = due_at(run, element)
+    due = due_at(run, element.due) if element.due else None
     run.emit("task_created", task=task_id, token=token["id"], element=element.id,
              name=_instance_label(run, token, element.name.get() or element.id),
              roles=list(element.roles if roles is None else roles), assignee=assignee,
              candidate_users=list(element.candidate_users) if assignee is None else [],
              priority=element.priority, due_at=due, kind=kind,
              on_behalf_of=on_behalf_of, **extra)
-    if kind == "main":
-        from liucheng.engine.humantask.deadlines import arm_deadline
-
-        arm_deadline(run, token, element, task_id, due)
+    if kind == "main" and element.deadline is not None and due is not None:
+        arm_deadline(run, token, element, element.deadline, task_id, due)
     return task_id
 
 
@@ -91,11 +91,8 @@ def _instance_label(run: Run, token: Token, name: str) -> str:
     return f"{name} ({scope['index'] + 1}/{count})"
 
 
-def due_at(run: Run, element: UserTask) -> str | None:
+def due_at(run: Run, due: Mapping[str, Any]) -> str:
     """`due: {working_days: 2}`, `{working_hours: 4}`, `{hours: 4}`, `{days: 3}`, `{minutes: 5}`."""
-    due = element.due
-    if not due:
-        return None
     now, cal = run.ctx.now, run.ctx.calendar
     if "working_days" in due:
         return cal.add_working_hours(now, cal.hours.per_day * float(due["working_days"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from liucheng.engine.commands import CompleteTask
+from liucheng.engine.humantask.assign import create_task
 from liucheng.engine.humantask.common import authorize, step_record, tasks_of
 from liucheng.engine.humantask.forms import checked_data
 from liucheng.errors import StateError
@@ -56,8 +57,6 @@ def complete(run: Run, task: Task, cmd: CompleteTask) -> None:
     run.emit("task_completed", task=task["id"], element=element.id, actor=cmd.actor.user,
              outcome=cmd.outcome, comment=cmd.comment, data=data, on_behalf_of=on_behalf,
              admin=cmd.actor.admin and task["assignee"] not in (None, cmd.actor.user))
-    from liucheng.engine.humantask.assign import create_task
-
     for user in task["after_signers"]:
         create_task(run, token, element, user, roles=[], kind="added", main=task["id"],
                     position="after", added_by=task["assignee"] or cmd.actor.user)

@@ -9,6 +9,7 @@ by the system with an outcome (`approve` / `reject`), recorded as such in the hi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -32,11 +33,11 @@ def _before(run: Run, due: datetime, amount: dict[str, Any]) -> datetime:
                            minutes=float(amount.get("minutes", 0)))
 
 
-def arm_deadline(run: Run, token: Token, element: UserTask, task: str, due: str | None) -> None:
-    if element.deadline is None or due is None:
-        return
+def arm_deadline(run: Run, token: Token, element: UserTask, deadline: Mapping[str, Any],
+                 task: str, due: str) -> None:
+    """Arm the timers of `element`'s `deadline` for the task just created, due at `due`."""
     moment = datetime.fromisoformat(due)
-    before = element.deadline.get("remind_before")
+    before = deadline.get("remind_before")
     if isinstance(before, dict):
         remind_at = _before(run, moment, before)
         if remind_at > run.ctx.now:

@@ -24,8 +24,6 @@ RESERVED = {"starter", "documents", "supplements"}
 def checked_data(run: Run, task: dict[str, Any], element: UserTask, outcome: str | None,
                  submitted: dict[str, Any]) -> dict[str, Any]:
     """The clean values to store, or ValidationError listing every problem."""
-    known = run.variables(run.state["tokens"][task["token"]]["scope"])
-    today = run.ctx.now.astimezone(run.ctx.calendar.zone).date()
     docs_in = submitted.pop("documents", None)
     problems: list[Problem] = []
     if element.outcomes and outcome not in element.outcomes:
@@ -33,23 +31,31 @@ def checked_data(run: Run, task: dict[str, Any], element: UserTask, outcome: str
                                     element=element.id, field="outcome", code="form.outcome",
                                     message_zh=f"请选择结果：{'、'.join(element.outcomes)}"))
     has_step = run.definition.has_element
-    for key in submitted:
-        if key in RESERVED or has_step(key):
-            problems.append(RuleProblem(message=f"'{key}' is a reserved name", field=key,
-                                        code="form.reserved", message_zh=f"“{key}”是保留名称"))
-    directory = run.ctx.directory
-    clean, found = validate_form(element.form, submitted, known, today=today,
-                                 functions=run.functions, strict=bool(element.form),
-                                 people=lambda user, role: directory.has_user(user) and (
-                                     role is None or user in directory.members(role)))
-    problems += found
-    if not element.form:
-        clean = {k: v for k, v in submitted.items() if k not in RESERVED and not has_step(k)}
-    merged = {**known, **clean}
-    if element.checks and not found:
-        problems += run_checks(element.checks, merged, today=today)
-    documents, doc_problems = _documents(run, element, docs_in, merged)
-    problems += doc_problems
+    reserved = [key for key in submitted if key in RESERVED or has_step(key)]
+    for key in reserved:
+        problems.append(RuleProblem(message=f"'{key}' is a reserved name", field=key,
+                                    code="form.reserved", message_zh=f"“{key}”是保留名称"))
+    # A step without form, checks or checklist (the common case) needs neither the case's
+    # variables nor today's date: its data is what was submitted, less the reserved names.
+    if not (element.form or element.checks or element.documents or docs_in is not None):
+        clean = {k: v for k, v in submitted.items() if k not in reserved}
+        documents = None
+    else:
+        known = run.variables(run.state["tokens"][task["token"]]["scope"])
+        today = run.ctx.now.astimezone(run.ctx.calendar.zone).date()
+        directory = run.ctx.directory
+        clean, found = validate_form(element.form, submitted, known, today=today,
+                                     functions=run.functions, strict=bool(element.form),
+                                     people=lambda user, role: directory.has_user(user) and (
+                                         role is None or user in directory.members(role)))
+        problems += found
+        if not element.form:
+            clean = {k: v for k, v in submitted.items() if k not in reserved}
+        merged = {**known, **clean}
+        if element.checks and not found:
+            problems += run_checks(element.checks, merged, today=today)
+        documents, doc_problems = _documents(run, element, docs_in, merged)
+        problems += doc_problems
     if problems:
         raise ValidationError([replace(p, element=p.element or element.id) for p in problems],
                               task=task["id"])
