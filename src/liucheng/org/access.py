@@ -41,11 +41,12 @@ def visible_case(db: Db, principal: Principal, case_id: str) -> Row:
 def visible_task(db: Db, principal: Principal, task_id: str) -> Row:
     """The task row if this principal may see its case."""
     full = resolve(db, db.t.tasks, task_id)
-    row = db.one(sa.select(db.t.tasks).where(db.t.tasks.c.id == full))
+    row = db.remembered(("task", full), lambda: db.one(
+        sa.select(db.t.tasks).where(db.t.tasks.c.id == full)))
     if row is None or not case_is_visible(db, principal, row["instance_id"]):
         raise NotFoundError(f"no task '{task_id}'", task=task_id,
                             hint="open it from your inbox")
-    return row
+    return dict(row)  # the caller's own copy of a remembered row
 
 
 def actions(db: Db, principal: Principal, task: Row) -> list[str]:
