@@ -169,6 +169,9 @@ def test_task_page_reads_in_one_snapshot(world: World) -> None:
     # the session's transaction, then the page's: the task, the case and the directory
     # are read once for the form, the checklist, the actions and the people to pick
     assert [s for s in statements if s.startswith("BEGIN")] == ["BEGIN", "BEGIN"]
+    # the session, the user with their account, the roles with their grants
+    session = statements[statements.index("BEGIN") + 1:statements.index("COMMIT")]
+    assert len(session) == 3, session
 
 
 def test_case_page_masks_and_shows_the_timeline(world: World) -> None:
