@@ -289,13 +289,8 @@ class Repository:
         return self._all(stmt)
 
     def delegate_for(self, user: str, process: str, at: datetime) -> str | None:
-        row = self.conn.execute(
-            sa.select(delegations.c.delegate_id).where(
-                delegations.c.user_id == user, delegations.c.starts_at <= at,
-                delegations.c.ends_at > at,
-                sa.or_(delegations.c.process_key.is_(None), delegations.c.process_key == process))
-            .order_by(delegations.c.process_key.desc(), delegations.c.created_at.desc()).limit(1)
-        ).first()
+        row = self.conn.execute(_DELEGATE_FOR, {"user": user, "process": process, "at": at}
+                                ).first()
         return None if row is None else str(row[0])
 
     def covered_users(self, delegate: str, at: datetime) -> list[str]:
@@ -390,6 +385,15 @@ class Repository:
 
 _CHECKSUM = sa.select(definitions.c.checksum).where(definitions.c.id == sa.bindparam("id"))
 _USER_NAMES = sa.select(users.c.id, users.c.name)
+# asked for each assignee of each dry run on a task page: built once
+_DELEGATE_FOR = (
+    sa.select(delegations.c.delegate_id)
+    .where(delegations.c.user_id == sa.bindparam("user"),
+           delegations.c.starts_at <= sa.bindparam("at"),
+           delegations.c.ends_at > sa.bindparam("at"),
+           sa.or_(delegations.c.process_key.is_(None),
+                  delegations.c.process_key == sa.bindparam("process")))
+    .order_by(delegations.c.process_key.desc(), delegations.c.created_at.desc()).limit(1))
 _CASE = (sa.select(instances, definitions.c.checksum.label("definition_checksum"))
          .join(definitions, definitions.c.id == instances.c.definition_id))
 _CASE_OF_TASK = _CASE.where(instances.c.id == sa.select(tasks.c.instance_id).where(
