@@ -32,7 +32,9 @@ def colleagues(db: Db, who: Principal, *, include_self: bool = False) -> list[Ro
             .order_by(users.c.name, users.c.id))
     if not sees_all(who):
         stmt = stmt.where(org == who.organisation)
-    return [r for r in db.all(stmt) if include_self or r["id"] != who.user]
+    # a task page lists them twice (the pickers with the reader, the hand-over without)
+    everyone: list[Row] = db.remembered(("colleagues", who), lambda: db.all(stmt))
+    return [dict(r) for r in everyone if include_self or r["id"] != who.user]
 
 
 def problem(field: str, user: str) -> Problem:
