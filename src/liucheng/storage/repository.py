@@ -315,9 +315,12 @@ class Repository:
             notifications.c.user_id == user, notifications.c.read_at.is_(None)).values(read_at=at))
         return int(result.rowcount)
 
-    def history(self, instance_id: str) -> list[Row]:
-        return self._all(sa.select(events).where(events.c.instance_id == instance_id)
-                         .order_by(events.c.seq))
+    def history(self, instance_id: str, types: Iterable[str] | None = None) -> list[Row]:
+        """The case's events in order; only those of `types` when given."""
+        stmt = sa.select(events).where(events.c.instance_id == instance_id)
+        if types is not None:
+            stmt = stmt.where(events.c.type.in_(list(types)))
+        return self._all(stmt.order_by(events.c.seq))
 
     def open_incidents(self) -> list[Row]:
         return self._all(sa.select(incidents).where(incidents.c.resolved_at.is_(None))

@@ -82,9 +82,13 @@ def checklist(svc: Services, element: UserTask | None, variables: Mapping[str, A
     return out
 
 
+CAME_BACK = ("task_created", "task_returned", "task_withdrawn")  # what _came_back reads
+
+
 def _came_back(history: list[Row], task: Row, labels: Labels, definition_id: str
                ) -> Row | None:
-    """The return or withdrawal that brought this task's step back, if one did."""
+    """The return or withdrawal that brought this task's step back, if one did
+    (`history`: the case's events of the CAME_BACK types)."""
     pending: Row | None = None
     for entry in history:
         kind, data = entry["type"], entry["data"] or {}
@@ -118,7 +122,7 @@ def task_work(svc: Services, db: Db, labels: Labels, who: Principal, task_id: st
     variables = case["state"].get("variables", {})
     options = task_options(svc, db, who, row, case)
     on_case = case_options(svc, db, who, case)
-    history = Repository(db.conn).history(case["id"])
+    history = Repository(db.conn).history(case["id"], CAME_BACK)
     records = {k: v for k, v in variables.items() if isinstance(v, dict)}
     acts = [*options.actions, *on_case.actions]
     shown = {*acts, *(["remove_signer"] if options.removable else [])}
