@@ -75,7 +75,7 @@ def _sessions(app: Any, users: list[str]) -> dict[str, str]:
 
 
 async def _measure(app: Any, world: dict[str, Any], requests: int, trace: list[str],
-                   only: str | None, last: dict[str, list[str]]
+                   only: str | None, last: dict[str, list[str]], hold: bool = False
                    ) -> dict[str, dict[str, float]]:
     import httpx
 
@@ -95,6 +95,9 @@ async def _measure(app: Any, world: dict[str, Any], requests: int, trace: list[s
             continue
         for client, path in zip(clients, paths[page], strict=True):  # warm-up
             assert (await client.get(path)).status_code == 200, path
+        if hold:  # a profiler attaches now, past the first requests' compiling
+            print("warm", flush=True)
+            sys.stdin.readline()
         statements: list[int] = []
         cpu, wall = time.process_time(), time.perf_counter()
         for i in range(requests):
@@ -112,7 +115,8 @@ async def _measure(app: Any, world: dict[str, Any], requests: int, trace: list[s
 
 
 def measure(db: Path, months: int, requests: int, only: str | None = None,
-            last: dict[str, list[str]] | None = None) -> dict[str, dict[str, float]]:
+            last: dict[str, list[str]] | None = None, hold: bool = False
+            ) -> dict[str, dict[str, float]]:
     """The figures per page; `last` gets the statements of each page's last request."""
     world = _world(db, months)
     trace: list[str] = []
@@ -120,7 +124,7 @@ def measure(db: Path, months: int, requests: int, only: str | None = None,
         app = _app(db, data_dir, trace)
         try:
             return asyncio.run(_measure(app, world, requests, trace, only,
-                                        {} if last is None else last))
+                                        {} if last is None else last, hold))
         finally:
             app.state.services.engine.close()
 
@@ -155,11 +159,22 @@ def profile(args: argparse.Namespace) -> None:
     _world(args.db, args.months)
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.txt"
-        command = [str(PY_SPY), "record", "--function", "--format", "raw", "--rate", "500",
-                   "--output", str(raw), "--", sys.executable, "-m", "bench.page_profile",
-                   "--db", str(args.db), "--requests", str(args.requests),
-                   "--only", args.profile, "--json"]
-        subprocess.run(command, check=True, capture_output=True, text=True)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "bench.page_profile", "--db", str(args.db), "--requests",
+             str(args.requests), "--only", args.profile, "--hold", "--json"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert child.stdin is not None and child.stdout is not None
+        while child.stdout.readline().strip() != "warm":
+            pass
+        spy = subprocess.Popen([str(PY_SPY), "record", "--function", "--format", "raw",
+                                "--rate", "500", "--output", str(raw), "--pid",
+                                str(child.pid)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+        time.sleep(1)  # py-spy attached
+        child.stdin.write("\n")
+        child.stdin.flush()
+        child.communicate()
+        spy.wait()
         lines = raw.read_text().splitlines()
     inclusive: Counter[str] = Counter()
     own: Counter[str] = Counter()
@@ -167,16 +182,17 @@ def profile(args: argparse.Namespace) -> None:
     for line in lines:
         stack, _, count = line.rpartition(" ")
         frames = stack.split(";")
-        # the event loop's part below the loop, and the request's part in anyio's threads
+        # what the event loop runs (the client and the app's coroutines), and the
+        # request's part in anyio's threads; not the start (building the app)
         at = next((i for i, f in enumerate(frames)
-                   if f.startswith(("_measure ", "WorkerThread.run "))), None)
+                   if f.startswith(("Handle._run ", "WorkerThread.run "))), None)
         if at is None or at + 1 == len(frames):
             continue
         total += int(count)
         for frame in set(frames[at + 1:]):
             inclusive[frame] += int(count)
         own[frames[-1]] += int(count)
-    print(f"{total} samples in the measured loop and the worker threads; inclusive:")
+    print(f"{total} samples in the event loop and the worker threads; inclusive:")
     for frame, n in inclusive.most_common(args.top):
         print(f"{n / total:6.1%}  {frame}")
     print("self:")
@@ -191,6 +207,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--only", choices=PAGES)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--hold", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--compare", nargs="+", metavar="SRC")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", choices=PAGES)
@@ -206,7 +223,7 @@ def main() -> None:
         measure(args.db, args.months, 1, args.statements, last)
         print("\n".join(" ".join(s.split())[:200] for s in last[args.statements]))
     else:
-        result = measure(args.db, args.months, args.requests, args.only)
+        result = measure(args.db, args.months, args.requests, args.only, hold=args.hold)
         print(json.dumps(result) if args.json else json.dumps(result, indent=1))
 
 
