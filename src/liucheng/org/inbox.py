@@ -27,10 +27,9 @@ import sqlalchemy as sa
 
 from liucheng.errors import NotFoundError, Problem, ValidationError
 from liucheng.org.permissions import Principal
-from liucheng.org.schema import DEFAULT_ORG, Db, Tables
+from liucheng.org.schema import DEFAULT_ORG, Db, Tables, built
 from liucheng.org.visibility import (
     bound,
-    built,
     in_pool,
     in_pool_bound,
     organisation_of,

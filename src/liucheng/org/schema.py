@@ -50,6 +50,15 @@ def remember(answers: dict[Any, Any], key: Any, ask: Callable[[], Any]) -> Any:
     return answers[key]
 
 
+_BUILT: dict[tuple[Tables, str, object], Any] = {}
+
+
+def built(t: Tables, name: str, shape: object, build: Callable[[], Any]) -> Any:
+    """A statement of a fixed shape, built once per schema: building SQLAlchemy's
+    subqueries anew for every request costs more than running them."""
+    return remember(_BUILT, (t, name, shape), build)
+
+
 @dataclass(frozen=True)
 class Db:
     """A connection inside the caller's transaction, with the tables (never commits)."""
