@@ -73,9 +73,11 @@ class Db:
         """`ask()`, once per snapshot for the same `key`."""
         return ask() if self.answers is None else remember(self.answers, key, ask)
 
-    def one(self, stmt: sa.Select[Any]) -> dict[str, Any] | None:
-        row = self.conn.execute(stmt).mappings().first()
+    def one(self, stmt: sa.Select[Any], params: dict[str, Any] | None = None
+            ) -> dict[str, Any] | None:
+        row = self.conn.execute(stmt, params).mappings().first()
         return dict(row) if row else None
 
-    def all(self, stmt: sa.Select[Any]) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+    def all(self, stmt: sa.Select[Any], params: dict[str, Any] | None = None
+            ) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute(stmt, params).mappings()]

@@ -317,10 +317,12 @@ class Repository:
 
     def history(self, instance_id: str, types: Iterable[str] | None = None) -> list[Row]:
         """The case's events in order; only those of `types` when given."""
-        stmt = sa.select(events).where(events.c.instance_id == instance_id)
-        if types is not None:
-            stmt = stmt.where(events.c.type.in_(list(types)))
-        return self._all(stmt.order_by(events.c.seq))
+        if types is None:
+            found = self.conn.execute(_HISTORY, {"case": instance_id})
+        else:
+            found = self.conn.execute(_HISTORY_OF_TYPES, {"case": instance_id,
+                                                          "types": list(types)})
+        return [dict(r) for r in found.mappings()]
 
     def open_incidents(self) -> list[Row]:
         return self._all(sa.select(incidents).where(incidents.c.resolved_at.is_(None))
@@ -379,7 +381,7 @@ class Repository:
                               .values(name=name, name_en=name_en))
 
     def roles(self) -> list[Row]:
-        return self._all(sa.select(roles).order_by(roles.c.id))
+        return [dict(r) for r in self.conn.execute(_ROLES).mappings()]
 
     def role_members(self, role_id: str) -> list[str]:
         return list(self.conn.execute(sa.select(user_roles.c.user_id)
@@ -388,6 +390,10 @@ class Repository:
 
 _CHECKSUM = sa.select(definitions.c.checksum).where(definitions.c.id == sa.bindparam("id"))
 _USER_NAMES = sa.select(users.c.id, users.c.name)
+_ROLES = sa.select(roles).order_by(roles.c.id)
+_HISTORY = (sa.select(events).where(events.c.instance_id == sa.bindparam("case"))
+            .order_by(events.c.seq))
+_HISTORY_OF_TYPES = _HISTORY.where(events.c.type.in_(sa.bindparam("types", expanding=True)))
 # asked for each assignee of each dry run on a task page: built once
 _DELEGATE_FOR = (
     sa.select(delegations.c.delegate_id)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from liucheng.api.colleagues import colleagues
 from liucheng.org.permissions import Principal
-from liucheng.org.schema import Db
+from liucheng.org.schema import Db, built
 from liucheng.rules.forms import group_fields
 
 Row = dict[str, Any]
@@ -36,10 +36,10 @@ def pickable(db: Db, who: Principal, fields: Iterable[Any]) -> dict[str, list[Ro
     if not wanted:
         return {}
     everyone = colleagues(db, who, include_self=True)
-    holders: dict[str, set[str]] = {}
-    for role in {str(f.options["role"]) for f in wanted if f.options.get("role")}:
-        table = db.t.user_roles
-        holders[role] = set(db.conn.execute(sa.select(table.c.user_id).where(
-            table.c.role_id == role)).scalars())
+    table = db.t.user_roles
+    stmt = built(db.t, "role_holders", None, lambda: sa.select(table.c.user_id).where(
+        table.c.role_id == sa.bindparam("role")))
+    holders = {role: set(db.conn.execute(stmt, {"role": role}).scalars())
+               for role in {str(f.options["role"]) for f in wanted if f.options.get("role")}}
     return {f.id: [p for p in everyone if not f.options.get("role")
                    or p["id"] in holders[str(f.options["role"])]] for f in wanted}
