@@ -153,7 +153,8 @@ def compare(args: argparse.Namespace) -> None:
 
 
 def profile(args: argparse.Namespace) -> None:
-    """py-spy (bench/.venv-peers) over a run of one page; the top functions."""
+    """py-spy (bench/.venv-peers) over a run of one page, sampling the thread holding the
+    GIL (what uses the CPU, not what waits); the top functions."""
     from bench.peers import PY_SPY
 
     _world(args.db, args.months)
@@ -167,7 +168,7 @@ def profile(args: argparse.Namespace) -> None:
         while child.stdout.readline().strip() != "warm":
             pass
         spy = subprocess.Popen([str(PY_SPY), "record", "--function", "--format", "raw",
-                                "--rate", "500", "--output", str(raw), "--pid",
+                                "--rate", "500", "--gil", "--output", str(raw), "--pid",
                                 str(child.pid)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
         time.sleep(1)  # py-spy attached
@@ -176,6 +177,8 @@ def profile(args: argparse.Namespace) -> None:
         child.communicate()
         spy.wait()
         lines = raw.read_text().splitlines()
+        if args.raw:
+            args.raw.write_text("\n".join(lines))
     inclusive: Counter[str] = Counter()
     own: Counter[str] = Counter()
     total = 0
@@ -212,6 +215,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", choices=PAGES)
     parser.add_argument("--top", type=int, default=60)
+    parser.add_argument("--raw", type=Path, help="--profile: keep py-spy's stacks here")
     parser.add_argument("--statements", choices=PAGES)
     args = parser.parse_args()
     if args.compare:
