@@ -74,6 +74,8 @@ class _Remembered:
         return found
 
     def delegate(self, user: str, process: str, at: datetime) -> str | None:
+        if user == PROBE_USER:
+            return None  # nobody has its id, so no stand-in row names it (user_id → users)
         found: str | None = self._ask(("delegate", user, process, at),
                                       lambda: self.directory.delegate(user, process, at))
         return found
