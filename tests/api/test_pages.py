@@ -7,8 +7,10 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from webworld import World
 
 WEB = Path(__file__).resolve().parents[2] / "src" / "liucheng" / "web"
@@ -145,6 +147,31 @@ def test_task_page_actions_errors_and_completion(world: World) -> None:
     assert done.status_code == 303
     case = world.session("alice").get(f"/cases/{world.case}")
     assert "早日康复" in case.text and "同意" in case.text and "已完成" in case.text
+
+
+def traced(world: World) -> list[str]:
+    """The statements SQLite runs from now on (its own trace, BEGIN and COMMIT included)."""
+    found: list[str] = []
+    db = world.svc.engine.db
+
+    @sa.event.listens_for(db, "connect")
+    def _connect(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.set_trace_callback(found.append)
+
+    db.dispose()  # connect again, traced
+    return found
+
+
+def test_task_page_reads_in_one_snapshot(world: World) -> None:
+    bob = world.session("bob")
+    statements = traced(world)
+    assert bob.get(f"/tasks/{world.task}").status_code == 200
+    # the session's transaction, then the page's: the task, the case and the directory
+    # are read once for the form, the checklist, the actions and the people to pick
+    assert [s for s in statements if s.startswith("BEGIN")] == ["BEGIN", "BEGIN"]
+    # the session, the user with their account, the roles with their grants
+    session = statements[statements.index("BEGIN") + 1:statements.index("COMMIT")]
+    assert len(session) == 3, session
 
 
 def test_case_page_masks_and_shows_the_timeline(world: World) -> None:

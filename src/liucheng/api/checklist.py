@@ -28,10 +28,13 @@ from liucheng.storage.tables import attachments
 Row = dict[str, Any]
 
 
+_ATTACHED = (sa.select(attachments).where(attachments.c.instance_id == sa.bindparam("case"))
+             .order_by(attachments.c.uploaded_at, attachments.c.id))
+
+
 def attached(db: Db, case_id: str) -> dict[str, Row]:
     """sha256 → the (first) attachment record of that file on the case."""
-    rows = db.all(sa.select(attachments).where(attachments.c.instance_id == case_id)
-                  .order_by(attachments.c.uploaded_at, attachments.c.id))
+    rows = db.all(_ATTACHED, {"case": case_id})
     out: dict[str, Row] = {}
     for row in rows:
         out.setdefault(row["sha256"], row)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from liucheng.errors import Problem, ValidationError
 from liucheng.org.permissions import Principal
-from liucheng.org.schema import DEFAULT_ORG, Db
+from liucheng.org.schema import DEFAULT_ORG, Db, built
 from liucheng.org.visibility import sees_all
 from liucheng.rules.validators import RuleProblem
 
@@ -24,15 +24,21 @@ Row = dict[str, Any]
 
 def colleagues(db: Db, who: Principal, *, include_self: bool = False) -> list[Row]:
     """[{id, name}] of the active people this person may hand work to, by name."""
-    users, acc = db.t.users, db.t.accounts
-    org = sa.func.coalesce(acc.c.organisation_id, DEFAULT_ORG)
-    stmt = (sa.select(users.c.id, users.c.name)
-            .select_from(users.outerjoin(acc, acc.c.user_id == users.c.id))
-            .where(users.c.active.is_(True), users.c.id != "system")
-            .order_by(users.c.name, users.c.id))
-    if not sees_all(who):
-        stmt = stmt.where(org == who.organisation)
-    return [r for r in db.all(stmt) if include_self or r["id"] != who.user]
+    users, acc, everywhere = db.t.users, db.t.accounts, sees_all(who)
+
+    def build() -> sa.Select[Any]:
+        org = sa.func.coalesce(acc.c.organisation_id, DEFAULT_ORG)
+        stmt = (sa.select(users.c.id, users.c.name)
+                .select_from(users.outerjoin(acc, acc.c.user_id == users.c.id))
+                .where(users.c.active.is_(True), users.c.id != "system")
+                .order_by(users.c.name, users.c.id))
+        return stmt if everywhere else stmt.where(org == sa.bindparam("org"))
+
+    stmt = built(db.t, "colleagues", everywhere, build)
+    # a task page lists them twice (the pickers with the reader, the hand-over without)
+    everyone: list[Row] = db.remembered(("colleagues", who), lambda: db.all(
+        stmt, {"org": who.organisation}))
+    return [dict(r) for r in everyone if include_self or r["id"] != who.user]
 
 
 def problem(field: str, user: str) -> Problem:

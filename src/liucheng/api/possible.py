@@ -74,6 +74,8 @@ class _Remembered:
         return found
 
     def delegate(self, user: str, process: str, at: datetime) -> str | None:
+        if user == PROBE_USER:
+            return None  # nobody has its id, so no stand-in row names it (user_id → users)
         found: str | None = self._ask(("delegate", user, process, at),
                                       lambda: self.directory.delegate(user, process, at))
         return found
@@ -113,6 +115,13 @@ class Probe:
         return [k for _, k in sorted(found, reverse=True)]
 
 
+def probe_of(svc: Services, db: Db, who: Principal, case: Row) -> Probe:
+    """The case's Probe, one per read snapshot: a page's task and case actions share its
+    actor and its directory answers."""
+    found: Probe = db.remembered(("probe", who, case["id"]), lambda: Probe(svc, db, who, case))
+    return found
+
+
 def holds(db: Db, who: Principal, task: Row) -> bool:
     """The person may work on the task (the same test as completing it)."""
     return "complete" in access.actions(db, who, task)
@@ -122,7 +131,7 @@ def task_options(svc: Services, db: Db, who: Principal, task: Row, case: Row) ->
     actions = list(access.actions(db, who, task))
     if case["status"] != "active" or task["status"] not in ("open", "suspended"):
         return TaskOptions(actions)
-    probe = Probe(svc, db, who, case)
+    probe = probe_of(svc, db, who, case)
     actor, tid = probe.actor, task["id"]
     if "unclaim" in actions and not probe.allows(c.UnclaimTask(actor, tid)):
         actions.remove("unclaim")  # given by name: there is no pool to give it back to
@@ -159,10 +168,10 @@ def _added_signers(state: dict[str, Any], task_id: str) -> list[str]:
 def case_options(svc: Services, db: Db, who: Principal, case: Row) -> CaseOptions:
     if case["status"] != "active":
         # comments stay possible on an ended case (for the people who were on it)
-        probe = Probe(svc, db, who, case)
+        probe = probe_of(svc, db, who, case)
         ok = probe.allows(c.AddComment(probe.actor, "probe"))
         return CaseOptions(["comment"] if ok else [])
-    probe = Probe(svc, db, who, case)
+    probe = probe_of(svc, db, who, case)
     actor = probe.actor
     actions = [name for name, command in (
         ("cc", c.CarbonCopy(actor, (PROBE_USER,))),

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from liucheng.errors import ConflictError, ForbiddenError, NotFoundError
 from liucheng.org.permissions import Principal
-from liucheng.org.schema import Db
+from liucheng.org.schema import Db, built
 from liucheng.org.visibility import case_is_visible, may_take, sees_all
 
 Row = dict[str, Any]
@@ -30,8 +30,10 @@ def resolve(db: Db, table: sa.Table, prefix: str) -> str:
 def visible_case(db: Db, principal: Principal, case_id: str) -> Row:
     """The case row (id prefixes allowed) if this principal may see it."""
     full = resolve(db, db.t.instances, case_id)
-    row = db.remembered(("case", full), lambda: db.one(
-        sa.select(db.t.instances).where(db.t.instances.c.id == full)))
+    cases = db.t.instances
+    stmt = built(db.t, "case", None,
+                 lambda: sa.select(cases).where(cases.c.id == sa.bindparam("id")))
+    row = db.remembered(("case", full), lambda: db.one(stmt, {"id": full}))
     if row is None or not case_is_visible(db, principal, full):
         raise NotFoundError(f"no case '{case_id}'", case=case_id,
                             hint="search your cases, or check the id")
@@ -41,11 +43,14 @@ def visible_case(db: Db, principal: Principal, case_id: str) -> Row:
 def visible_task(db: Db, principal: Principal, task_id: str) -> Row:
     """The task row if this principal may see its case."""
     full = resolve(db, db.t.tasks, task_id)
-    row = db.one(sa.select(db.t.tasks).where(db.t.tasks.c.id == full))
+    tasks = db.t.tasks
+    stmt = built(db.t, "task", None,
+                 lambda: sa.select(tasks).where(tasks.c.id == sa.bindparam("id")))
+    row = db.remembered(("task", full), lambda: db.one(stmt, {"id": full}))
     if row is None or not case_is_visible(db, principal, row["instance_id"]):
         raise NotFoundError(f"no task '{task_id}'", task=task_id,
                             hint="open it from your inbox")
-    return row
+    return dict(row)  # the caller's own copy of a remembered row
 
 
 def actions(db: Db, principal: Principal, task: Row) -> list[str]:

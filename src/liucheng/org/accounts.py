@@ -20,7 +20,7 @@ from liucheng.org import sessions
 from liucheng.org.errors import SignInRequired
 from liucheng.org.passwords import hash_password, needs_rehash, verify_password
 from liucheng.org.permissions import Principal, granted
-from liucheng.org.schema import DEFAULT_ORG, Db
+from liucheng.org.schema import DEFAULT_ORG, Db, built
 from liucheng.org.throttle import Limits, admit, check, record
 
 RESERVED_USERS = frozenset({"system"})
@@ -195,15 +195,26 @@ def people(db: Db) -> list[Row]:
 
 def principal(db: Db, user_id: str, **extra: Any) -> Principal | None:
     """The principal for an active user (None when unknown or deactivated)."""
-    row = user(db, user_id)
+    # every request asks this: the user with the account, then the roles with their grants
+    users, acc, ur, rp = db.t.users, db.t.accounts, db.t.user_roles, db.t.role_permissions
+    who = built(db.t, "principal", None, lambda: sa.select(
+        users.c.name, users.c.is_admin, users.c.active, acc.c.organisation_id,
+        acc.c.department_id, acc.c.locale)
+        .select_from(users.outerjoin(acc, acc.c.user_id == users.c.id))
+        .where(users.c.id == sa.bindparam("user")))
+    row = db.conn.execute(who, {"user": user_id}).mappings().first()
     if row is None or not row["active"]:
         return None
-    acc = account(db, user_id) or {}
-    roles = roles_of(db, user_id)
-    return Principal(user=user_id, name=row["name"], roles=roles, admin=bool(row["is_admin"]),
-                     organisation=acc.get("organisation_id") or DEFAULT_ORG,
-                     department=acc.get("department_id"), locale=acc.get("locale"),
-                     permissions=granted(db, roles, bool(row["is_admin"])), **extra)
+    grants = db.conn.execute(built(db.t, "grants", None, lambda: sa.select(
+        ur.c.role_id, rp.c.permission)
+        .select_from(ur.outerjoin(rp, rp.c.role_id == ur.c.role_id))
+        .where(ur.c.user_id == sa.bindparam("user"))), {"user": user_id}).all()
+    admin = bool(row["is_admin"])
+    return Principal(user=user_id, name=row["name"], roles=frozenset(r for r, _ in grants),
+                     admin=admin, organisation=row["organisation_id"] or DEFAULT_ORG,
+                     department=row["department_id"], locale=row["locale"],
+                     permissions=granted((p for _, p in grants if p is not None), admin),
+                     **extra)
 
 
 def require_user(db: Db, user_id: str) -> Row:

@@ -27,10 +27,9 @@ import sqlalchemy as sa
 
 from liucheng.errors import NotFoundError, Problem, ValidationError
 from liucheng.org.permissions import Principal
-from liucheng.org.schema import DEFAULT_ORG, Db, Tables
+from liucheng.org.schema import DEFAULT_ORG, Db, Tables, built
 from liucheng.org.visibility import (
     bound,
-    built,
     in_pool,
     in_pool_bound,
     organisation_of,
@@ -408,7 +407,12 @@ def search_cases(db: Db, principal: Principal, *, q: str | None = None,
 
 def case_tasks(db: Db, case_id: str, *, status: str | None = None) -> list[Row]:
     tasks = db.t.tasks
-    stmt = sa.select(tasks).where(tasks.c.instance_id == case_id)
-    if status:
-        stmt = stmt.where(tasks.c.status == status)
-    return db.all(stmt.order_by(tasks.c.created_at, tasks.c.id))
+
+    def build() -> sa.Select[Any]:
+        stmt = sa.select(tasks).where(tasks.c.instance_id == sa.bindparam("case"))
+        if status:
+            stmt = stmt.where(tasks.c.status == sa.bindparam("status"))
+        return stmt.order_by(tasks.c.created_at, tasks.c.id)
+
+    return db.all(built(db.t, "case_tasks", bool(status), build),
+                  {"case": case_id, "status": status})

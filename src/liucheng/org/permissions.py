@@ -82,17 +82,12 @@ class Principal:
         return permission in (PUBLIC, SIGNED_IN) or permission in self.permissions
 
 
-def granted(db: Db, roles: Iterable[str], admin: bool) -> frozenset[str]:
-    """Everything a person may do: all for administrators, else STAFF plus role grants."""
+def granted(role_grants: Iterable[str], admin: bool) -> frozenset[str]:
+    """Everything a person may do: all for administrators, else STAFF plus what their roles
+    are granted (`role_grants`)."""
     if admin:
         return GRANTABLE
-    role_ids = list(roles)
-    extra: set[str] = set()
-    if role_ids:
-        rp = db.t.role_permissions
-        extra = set(db.conn.execute(sa.select(rp.c.permission)
-                                    .where(rp.c.role_id.in_(role_ids))).scalars())
-    return frozenset(STAFF | (extra & GRANTABLE))
+    return frozenset(STAFF | (set(role_grants) & GRANTABLE))
 
 
 def narrow(permissions: frozenset[str], scopes: Iterable[str]) -> frozenset[str]:

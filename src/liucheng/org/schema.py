@@ -59,6 +59,15 @@ def executed(conn: sa.Connection, stmt: sa.Select[Any],
     return [dict(r) for r in conn.execute(stmt, params).mappings()]
 
 
+_BUILT: dict[tuple[Tables, str, object], Any] = {}
+
+
+def built(t: Tables, name: str, shape: object, build: Callable[[], Any]) -> Any:
+    """A statement of a fixed shape, built once per schema: building SQLAlchemy's
+    subqueries anew for every request costs more than running them."""
+    return remember(_BUILT, (t, name, shape), build)
+
+
 @dataclass(frozen=True)
 class Db:
     """A connection inside the caller's transaction, with the tables (never commits)."""
@@ -68,7 +77,7 @@ class Db:
     # In a read-only snapshot a question asked twice has the same answer: `answers` keeps
     # them for the snapshot's life (None in a transaction that may write).
     answers: dict[Any, Any] | None = None
-    # How a hot statement built once (`visibility.built`, plain parameters only) runs: the
+    # How a hot statement built once (`built`, plain parameters only) runs: the
     # runtime hands in `liucheng.storage.direct.read`, which runs it straight on the
     # driver's cursor, cheaper per row than SQLAlchemy's execution (the same rows).
     read: Reader = executed
@@ -77,9 +86,11 @@ class Db:
         """`ask()`, once per snapshot for the same `key`."""
         return ask() if self.answers is None else remember(self.answers, key, ask)
 
-    def one(self, stmt: sa.Select[Any]) -> dict[str, Any] | None:
-        row = self.conn.execute(stmt).mappings().first()
+    def one(self, stmt: sa.Select[Any], params: dict[str, Any] | None = None
+            ) -> dict[str, Any] | None:
+        row = self.conn.execute(stmt, params).mappings().first()
         return dict(row) if row else None
 
-    def all(self, stmt: sa.Select[Any]) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+    def all(self, stmt: sa.Select[Any], params: dict[str, Any] | None = None
+            ) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute(stmt, params).mappings()]

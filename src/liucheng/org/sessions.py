@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from liucheng.org.crypto import digest, new_secret
-from liucheng.org.schema import Db
+from liucheng.org.schema import Db, built
 
 TOUCH_EVERY = timedelta(minutes=1)
 
@@ -44,7 +44,10 @@ def create(db: Db, user_id: str, *, now: datetime, lifetime: Lifetime,
 def look_up(db: Db, raw: str) -> dict[str, Any] | None:
     """The session row for a cookie value, live or not; changes nothing."""
     ws = db.t.web_sessions
-    return db.one(sa.select(ws).where(ws.c.id == digest(raw)))
+    stmt = built(db.t, "session", None,
+                 lambda: sa.select(ws).where(ws.c.id == sa.bindparam("id")))
+    row = db.conn.execute(stmt, {"id": digest(raw)}).mappings().first()
+    return dict(row) if row else None
 
 
 def _ended(row: dict[str, Any], now: datetime, lifetime: Lifetime) -> bool:

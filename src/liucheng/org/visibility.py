@@ -15,13 +15,12 @@ Administrators and holders of `cases.all` see every case.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 
 from liucheng.org.permissions import CASES_ALL, Principal
-from liucheng.org.schema import DEFAULT_ORG, Db, Tables, remember
+from liucheng.org.schema import DEFAULT_ORG, Db, Tables, built
 
 
 def organisation_of(t: Tables, user_column: Any) -> sa.ColumnElement[Any]:
@@ -159,12 +158,3 @@ def may_take(db: Db, principal: Principal, task_id: str) -> bool:
     stmt = built(db.t, "may_take", bool(principal.roles), build)
     return bool(db.remembered(("may_take", principal, task_id), lambda: db.conn.execute(
         stmt, {"task": task_id, **bound(principal)}).first() is not None))
-
-
-_BUILT: dict[tuple[Tables, str, object], Any] = {}
-
-
-def built(t: Tables, name: str, shape: object, build: Callable[[], Any]) -> Any:
-    """A statement of a fixed shape, built once per schema: building SQLAlchemy's
-    subqueries anew for every request costs more than running them."""
-    return remember(_BUILT, (t, name, shape), build)

@@ -292,13 +292,8 @@ class Repository:
         return self._all(stmt)
 
     def delegate_for(self, user: str, process: str, at: datetime) -> str | None:
-        row = self.conn.execute(
-            sa.select(delegations.c.delegate_id).where(
-                delegations.c.user_id == user, delegations.c.starts_at <= at,
-                delegations.c.ends_at > at,
-                sa.or_(delegations.c.process_key.is_(None), delegations.c.process_key == process))
-            .order_by(delegations.c.process_key.desc(), delegations.c.created_at.desc()).limit(1)
-        ).first()
+        row = self.conn.execute(_DELEGATE_FOR, {"user": user, "process": process, "at": at}
+                                ).first()
         return None if row is None else str(row[0])
 
     def covered_users(self, delegate: str, at: datetime) -> list[str]:
@@ -323,9 +318,14 @@ class Repository:
             notifications.c.user_id == user, notifications.c.read_at.is_(None)).values(read_at=at))
         return int(result.rowcount)
 
-    def history(self, instance_id: str) -> list[Row]:
-        return self._all(sa.select(events).where(events.c.instance_id == instance_id)
-                         .order_by(events.c.seq))
+    def history(self, instance_id: str, types: Iterable[str] | None = None) -> list[Row]:
+        """The case's events in order; only those of `types` when given."""
+        if types is None:
+            found = self.conn.execute(_HISTORY, {"case": instance_id})
+        else:
+            found = self.conn.execute(_HISTORY_OF_TYPES, {"case": instance_id,
+                                                          "types": list(types)})
+        return [dict(r) for r in found.mappings()]
 
     def open_incidents(self) -> list[Row]:
         return self._all(sa.select(incidents).where(incidents.c.resolved_at.is_(None))
@@ -384,7 +384,7 @@ class Repository:
                               .values(name=name, name_en=name_en))
 
     def roles(self) -> list[Row]:
-        return self._all(sa.select(roles).order_by(roles.c.id))
+        return [dict(r) for r in self.conn.execute(_ROLES).mappings()]
 
     def role_members(self, role_id: str) -> list[str]:
         return list(self.conn.execute(sa.select(user_roles.c.user_id)
@@ -393,6 +393,19 @@ class Repository:
 
 _CHECKSUM = sa.select(definitions.c.checksum).where(definitions.c.id == sa.bindparam("id"))
 _USER_NAMES = sa.select(users.c.id, users.c.name)
+_ROLES = sa.select(roles).order_by(roles.c.id)
+_HISTORY = (sa.select(events).where(events.c.instance_id == sa.bindparam("case"))
+            .order_by(events.c.seq))
+_HISTORY_OF_TYPES = _HISTORY.where(events.c.type.in_(sa.bindparam("types", expanding=True)))
+# asked for each assignee of each dry run on a task page: built once
+_DELEGATE_FOR = (
+    sa.select(delegations.c.delegate_id)
+    .where(delegations.c.user_id == sa.bindparam("user"),
+           delegations.c.starts_at <= sa.bindparam("at"),
+           delegations.c.ends_at > sa.bindparam("at"),
+           sa.or_(delegations.c.process_key.is_(None),
+                  delegations.c.process_key == sa.bindparam("process")))
+    .order_by(delegations.c.process_key.desc(), delegations.c.created_at.desc()).limit(1))
 _CASE = (sa.select(instances, definitions.c.checksum.label("definition_checksum"))
          .join(definitions, definitions.c.id == instances.c.definition_id))
 _OF_TASK = instances.c.id == sa.select(tasks.c.instance_id).where(

@@ -7,12 +7,13 @@ one error mapping (`problems`), which hands page errors to `render_error` below.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import URL, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from liucheng.api.pages import (
     account,
@@ -61,11 +62,29 @@ def install(app: FastAPI, web_dir: Path) -> None:
     for router in WORK_PAGES:  # human-task actions (pages/work.py)
         app.include_router(router)
 
-    @app.middleware("http")
-    async def security_headers(request: Request,
-                               call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        if request.url.path != "/docs":
-            for name, value in PAGE_HEADERS.items():
-                response.headers.setdefault(name, value)
-        return response
+    app.add_middleware(SecurityHeaders)
+
+
+class SecurityHeaders:
+    """PAGE_HEADERS on every HTTP answer but /docs' (unless the answer sets one itself).
+
+    Plain ASGI: Starlette's `@app.middleware("http")` passes every answer through a task
+    group and a memory stream, which costs more than some pages take to build.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or URL(scope=scope).path == "/docs":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in PAGE_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

@@ -71,12 +71,13 @@ def _start_page(request: Request, who: Principal, svc: Services, key: str, *,
         labels = Labels(svc, db)
         holders = "、".join(labels.role(r).get(text_lang(request, who)) for r in step.roles) \
             if step is not None else ""
+        people = pickable(db, who, fields)
     nxt = None if step is None else "start.next_task" if own and step.documents else \
         "start.next_done" if own else "start.next_other"
     return render(request, who, "start_form.html", status=status, section="start",
                   title="start.title", definition=definition, step=step, fields=fields,
                   values=nest_groups(values or {}, fields), errors=errors or {},
-                  people=pickable(svc, who, fields), next_step=nxt, holders=holders,
+                  people=people, next_step=nxt, holders=holders,
                   outcomes=step.outcomes if own and step is not None and not step.documents
                   else ())
 

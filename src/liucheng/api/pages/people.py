@@ -13,8 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from liucheng.api.colleagues import colleagues
-from liucheng.api.services import Services
 from liucheng.org.permissions import Principal
+from liucheng.org.schema import Db, built
 from liucheng.rules.forms import group_fields
 
 Row = dict[str, Any]
@@ -30,17 +30,16 @@ def _user_fields(fields: Iterable[Any]) -> list[Any]:
     return out
 
 
-def pickable(svc: Services, who: Principal, fields: Iterable[Any]) -> dict[str, list[Row]]:
+def pickable(db: Db, who: Principal, fields: Iterable[Any]) -> dict[str, list[Row]]:
     """Field id → [{id, name}] of the people its picker lists."""
     wanted = _user_fields(fields)
     if not wanted:
         return {}
-    with svc.db() as db:
-        everyone = colleagues(db, who, include_self=True)
-        holders: dict[str, set[str]] = {}
-        for role in {str(f.options["role"]) for f in wanted if f.options.get("role")}:
-            table = db.t.user_roles
-            holders[role] = set(db.conn.execute(sa.select(table.c.user_id).where(
-                table.c.role_id == role)).scalars())
+    everyone = colleagues(db, who, include_self=True)
+    table = db.t.user_roles
+    stmt = built(db.t, "role_holders", None, lambda: sa.select(table.c.user_id).where(
+        table.c.role_id == sa.bindparam("role")))
+    holders = {role: set(db.conn.execute(stmt, {"role": role}).scalars())
+               for role in {str(f.options["role"]) for f in wanted if f.options.get("role")}}
     return {f.id: [p for p in everyone if not f.options.get("role")
                    or p["id"] in holders[str(f.options["role"])]] for f in wanted}

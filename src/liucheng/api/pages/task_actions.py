@@ -38,8 +38,7 @@ def task_page(request: Request, who: Principal, svc: Services, task_id: str, *,
               action: str | None = None, errors: dict[str, str] | None = None,
               posted: Form | None = None, status: int = 200) -> Response:
     """The task page with one action's form open again (after a refusal)."""
-    data = task_pages._context(svc, who, task_id)
-    data.update(task_work(svc, who, task_id, posted, action=action, errors=errors))
+    data = task_pages.task_data(svc, who, task_id, posted, action=action, errors=errors)
     return render(request, who, "task.html", status=status, section="inbox",
                   title="task.title", errors={}, comment="", **data)
 
@@ -83,7 +82,8 @@ def _comment(data: Form) -> str | None:
 async def return_(task_id: str, request: Request, who: Principal = Depends(Need(P.TASKS_ACT)),
                   svc: Services = Depends(services)) -> Response:
     def ask(data: Form) -> Response:
-        work = task_work(svc, who, task_id)["work"]
+        with svc.db() as db:
+            work = task_work(svc, db, Labels(svc, db), who, task_id)["work"]
         to = str(data.get("to") or "previous")
         step = next((label for _, value, label, _ in work["return_to"] if value == to), to)
         return confirm_page(request, who, action=f"/tasks/{task_id}/return",

@@ -33,6 +33,7 @@ from liucheng.errors import ExpressionError, ValidationError
 from liucheng.model import DocumentItem, ProcessDefinition, UserTask
 from liucheng.org import access
 from liucheng.org.permissions import Principal
+from liucheng.org.schema import Db
 from liucheng.rules.expressions import compile_expression
 from liucheng.storage.repository import Repository
 
@@ -81,9 +82,13 @@ def checklist(svc: Services, element: UserTask | None, variables: Mapping[str, A
     return out
 
 
+CAME_BACK = ("task_created", "task_returned", "task_withdrawn")  # what _came_back reads
+
+
 def _came_back(history: list[Row], task: Row, labels: Labels, definition_id: str
                ) -> Row | None:
-    """The return or withdrawal that brought this task's step back, if one did."""
+    """The return or withdrawal that brought this task's step back, if one did
+    (`history`: the case's events of the CAME_BACK types)."""
     pending: Row | None = None
     for entry in history:
         kind, data = entry["type"], entry["data"] or {}
@@ -99,7 +104,7 @@ def _came_back(history: list[Row], task: Row, labels: Labels, definition_id: str
     return None
 
 
-def task_work(svc: Services, who: Principal, task_id: str,
+def task_work(svc: Services, db: Db, labels: Labels, who: Principal, task_id: str,
               posted: Mapping[str, Any] | None = None, *, action: str | None = None,
               errors: Mapping[str, str] | None = None) -> dict[str, Any]:
     """`work` for task.html: checklist, actions open now, people, a return note.
@@ -107,38 +112,36 @@ def task_work(svc: Services, who: Principal, task_id: str,
     `action` / `errors` / `posted`: an action form that was refused, shown open again with
     its errors and values.
     """
-    with svc.db() as db:
-        row = access.visible_task(db, who, task_id)
-        case = access.visible_case(db, who, row["instance_id"])
-        labels = Labels(svc, db)
-        definition: ProcessDefinition = labels.definition(case["definition_id"])
-        element = definition.element(row["element"]) \
-            if definition.has_element(row["element"]) else None
-        step = element if isinstance(element, UserTask) else None
-        files = attached(db, case["id"])
-        variables = case["state"].get("variables", {})
-        options = task_options(svc, db, who, row, case)
-        on_case = case_options(svc, db, who, case)
-        history = Repository(db.conn).history(case["id"])
-        records = {k: v for k, v in variables.items() if isinstance(v, dict)}
-        acts = [*options.actions, *on_case.actions]
-        shown = {*acts, *(["remove_signer"] if options.removable else [])}
-        return {"work": {
-            "case_id": case["id"], "task_id": row["id"], "actions": acts,
-            "refused": refused(action, shown, errors),
-            "return_to": [(step_id, to, labels.step(case["definition_id"], step_id),
-                           labels.person(str(records.get(step_id, {}).get("by") or "")))
-                          for step_id, to in options.return_to],
-            "removable": [(u, labels.person(u)) for u in options.removable],
-            "people": colleagues(db, who),
-            "checklist": checklist(svc, step, variables, files,
-                                   posted if action is None else None),
-            # what earlier steps ticked and attached, for the steps that review it
-            "case_documents": [] if step is not None and step.documents else documents_of(
-                variables, item_labels(labels, case["definition_id"]), files)[0],
-            "came_back": _came_back(history, row, labels, case["definition_id"]),
-            "open": action, "errors": dict(errors or {}),
-            "posted": dict(posted or {}) if action else {}}}
+    row = access.visible_task(db, who, task_id)
+    case = access.visible_case(db, who, row["instance_id"])
+    definition: ProcessDefinition = labels.definition(case["definition_id"])
+    element = definition.element(row["element"]) \
+        if definition.has_element(row["element"]) else None
+    step = element if isinstance(element, UserTask) else None
+    files = attached(db, case["id"])
+    variables = case["state"].get("variables", {})
+    options = task_options(svc, db, who, row, case)
+    on_case = case_options(svc, db, who, case)
+    history = Repository(db.conn).history(case["id"], CAME_BACK)
+    records = {k: v for k, v in variables.items() if isinstance(v, dict)}
+    acts = [*options.actions, *on_case.actions]
+    shown = {*acts, *(["remove_signer"] if options.removable else [])}
+    return {"work": {
+        "case_id": case["id"], "task_id": row["id"], "actions": acts,
+        "refused": refused(action, shown, errors),
+        "return_to": [(step_id, to, labels.step(case["definition_id"], step_id),
+                       labels.person(str(records.get(step_id, {}).get("by") or "")))
+                      for step_id, to in options.return_to],
+        "removable": [(u, labels.person(u)) for u in options.removable],
+        "people": colleagues(db, who),
+        "checklist": checklist(svc, step, variables, files,
+                               posted if action is None else None),
+        # what earlier steps ticked and attached, for the steps that review it
+        "case_documents": [] if step is not None and step.documents else documents_of(
+            variables, item_labels(labels, case["definition_id"]), files)[0],
+        "came_back": _came_back(history, row, labels, case["definition_id"]),
+        "open": action, "errors": dict(errors or {}),
+        "posted": dict(posted or {}) if action else {}}}
 
 
 async def scanned_files(request: Request, limit: int) -> Scans:

@@ -7,6 +7,7 @@ back masked); left empty, the recorded value stays.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -29,49 +30,61 @@ from liucheng.model import UserTask
 from liucheng.org import access
 from liucheng.org import permissions as P
 from liucheng.org.permissions import Principal
+from liucheng.org.schema import Db
 
 router = APIRouter(include_in_schema=False)
 
 
-def _context(svc: Services, who: Principal, task_id: str) -> dict[str, Any]:
+def task_data(svc: Services, who: Principal, task_id: str,
+              posted: Mapping[str, Any] | None = None, *, action: str | None = None,
+              errors: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """What task.html shows, read in one snapshot: the task, its case and form (here), the
+    checklist and the actions (`task_work`); `posted` / `action` / `errors` as there."""
     with svc.db() as db:
-        row = access.visible_task(db, who, task_id)
-        task = task_public(svc, db, who, row)
-        case_row = access.visible_case(db, who, row["instance_id"])
-        case = case_public(svc, db, who, case_row)
         labels = Labels(svc, db)
-        definition = labels.definition(case_row["definition_id"])
-        element = definition.element(row["element"])
-        fields = element.form if isinstance(element, UserTask) else ()
-        known = case["variables"]
-        masked = set(case["masked"])
-        names = labels.fields(case_row["definition_id"])
-        own = {f.id for f in fields}
-        definition_id = case_row["definition_id"]
-        listed = [(names.get(k), k, *labels.row(definition_id, k, v), k in masked)
-                  for k, v in in_form_order(known, names)
-                  if k not in own and k != "starter" and shown(v)]
-        submitted = [(names.get(k), k, *labels.row(definition_id, k, v))
-                     for k, v in (task["data"] or {}).items() if shown(v)]
-        values = {f.id: known[f.id] for f in fields if f.id in known and f.id not in masked}
-        out = {"task": task, "case": case, "fields": fields, "values": values,
-               "prefilled": list(values),
-               "case_values": listed, "submitted": submitted,
-               "masked_values": {f.id: known[f.id] for f in fields if f.id in masked},
-               "step": labels.step(case_row["definition_id"], row["element"]),
-               "case_title": labels.case_title(case_row),
-               "role_name": labels.role(row["role"]),
-               "assignee_name": labels.person(row["assignee"]),
-               "completed_by_name": labels.person(row["completed_by"])}
-    out["people"] = pickable(svc, who, fields)  # its own transaction
+        data = _context(svc, db, labels, who, task_id)
+        data.update(task_work(svc, db, labels, who, task_id, posted, action=action,
+                              errors=errors))
+    return data
+
+
+def _context(svc: Services, db: Db, labels: Labels, who: Principal, task_id: str
+             ) -> dict[str, Any]:
+    row = access.visible_task(db, who, task_id)
+    task = task_public(svc, db, who, row)
+    case_row = access.visible_case(db, who, row["instance_id"])
+    case = case_public(svc, db, who, case_row)
+    definition = labels.definition(case_row["definition_id"])
+    element = definition.element(row["element"])
+    fields = element.form if isinstance(element, UserTask) else ()
+    known = case["variables"]
+    masked = set(case["masked"])
+    names = labels.fields(case_row["definition_id"])
+    own = {f.id for f in fields}
+    definition_id = case_row["definition_id"]
+    listed = [(names.get(k), k, *labels.row(definition_id, k, v), k in masked)
+              for k, v in in_form_order(known, names)
+              if k not in own and k != "starter" and shown(v)]
+    submitted = [(names.get(k), k, *labels.row(definition_id, k, v))
+                 for k, v in (task["data"] or {}).items() if shown(v)]
+    values = {f.id: known[f.id] for f in fields if f.id in known and f.id not in masked}
+    out = {"task": task, "case": case, "fields": fields, "values": values,
+           "prefilled": list(values),
+           "case_values": listed, "submitted": submitted,
+           "masked_values": {f.id: known[f.id] for f in fields if f.id in masked},
+           "step": labels.step(case_row["definition_id"], row["element"]),
+           "case_title": labels.case_title(case_row),
+           "role_name": labels.role(row["role"]),
+           "assignee_name": labels.person(row["assignee"]),
+           "completed_by_name": labels.person(row["completed_by"]),
+           "people": pickable(db, who, fields)}
     return out
 
 
 def task_response(request: Request, who: Principal, svc: Services, task_id: str, *,
           notice: str | None = None, posted: dict[str, Any] | None = None,
           errors: dict[str, str] | None = None, status: int = 200) -> Response:
-    data = _context(svc, who, task_id)
-    data.update(task_work(svc, who, task_id, posted))  # checklist and actions (task_work.py)
+    data = task_data(svc, who, task_id, posted)
     if posted is not None:
         data["values"] = {**data["values"], **nest_groups(posted, data["fields"])}
     return render(request, who, "task.html", status=status, section="inbox", title="task.title",

@@ -23,8 +23,8 @@ from liucheng.errors import NotFoundError, ValidationError
 from liucheng.org import access
 from liucheng.org import permissions as P
 from liucheng.org.permissions import Principal
-from liucheng.org.schema import Db
-from liucheng.org.visibility import bound, built, visibility, visible_bound, visible_cases
+from liucheng.org.schema import Db, built
+from liucheng.org.visibility import bound, visibility, visible_bound, visible_cases
 from liucheng.rules.validators import RuleProblem
 from liucheng.storage.repository import Repository
 from liucheng.storage.tables import carbon_copies, notifications
