@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from liucheng.errors import ConflictError, ForbiddenError, ModelError, NotFoundError
+from liucheng.errors import (
+    ConflictError,
+    ForbiddenError,
+    ModelError,
+    NotFoundError,
+    ValidationError,
+)
 from liucheng.runtime import BpmnError, Engine, ServiceCall
 from liucheng.storage.database import schema_is_current
 from liucheng.storage.tables import metadata, users
@@ -208,6 +214,15 @@ def test_commands_read_the_acting_person_with_the_case(engine: Engine) -> None:
     engine.add_user("qian", roles=["clerk"])
     assert engine.claim(task.id, user="qian").status == "active"
     assert engine.task(task.id).assignee == "qian"
+
+
+def test_a_user_id_sign_in_could_not_take_is_refused(engine: Engine) -> None:
+    """The Engine takes the ids the accounts take (the pages' probe user relies on it)."""
+    before = engine.users()
+    for bad in ("~ probe ~", "system", "", "li si", "-dash"):
+        with pytest.raises(ValidationError, match="cannot be used as an id"):
+            engine.add_user(bad, roles=["clerk"])
+    assert engine.users() == before
 
 
 def test_cancel_closes_tasks(engine: Engine) -> None:

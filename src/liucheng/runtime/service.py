@@ -42,6 +42,7 @@ from liucheng.errors import (
     NotFoundError,
 )
 from liucheng.model import ProcessDefinition
+from liucheng.org import accounts
 from liucheng.org.masking import DEFAULT_MASKED, sensitive_in
 from liucheng.rules.expressions import BUILTINS
 from liucheng.runtime.calls import calls_round
@@ -445,6 +446,9 @@ class Engine(HumanTaskActions, EventActions):
     def add_user(self, user_id: str, name: str | None = None, *,
                  roles: list[str] | tuple[str, ...] = (),
                  admin: bool = False, email: str | None = None) -> None:
+        """Add or update a person; the id as sign-in and the pages take it (ValidationError
+        otherwise, nothing written)."""
+        accounts.check_id(user_id, "user")
         with self.transaction() as repo:
             repo.upsert_user({"id": user_id, "name": name or user_id, "email": email,
                               "is_admin": admin, "active": True, "created_at": self.clock()},
