@@ -132,13 +132,14 @@ def obstacles(r: dict[str, Any]) -> Lines:
         f"computed — is itself only {span} Spiff in this run (the table below), and an "
         "engine cannot pass its own ceiling: 5× needs fewer rows per completion (e.g. a "
         "command's events in one row), not a faster engine.",
-        "- **B3, ≥ 50% of the ceiling.** Every statement is a round trip to the server (the "
-        "command's and the listing's, with BEGIN and COMMIT); with 8 clients, 8 client "
-        "processes and the server share 2 cores, so the Engine's Python time per completion "
-        "is what limits it, and single rounds swing widely with the machine's other work. "
-        "What would remove it: psycopg's pipeline mode, sending a command's writes in one "
-        "round trip (the case row's update count is the conflict check, so it would be "
-        "checked at the pipeline's sync point), and the CPU savings named for B2.",
+        "- **B3, ≥ 50% of the ceiling.** Every statement is a round trip to the server (a "
+        "command's lock with the acting person, its writes, BEGIN and COMMIT; the listing's "
+        "read transaction); with 8 clients, 8 client processes and the server share 2 "
+        "cores, so the Engine's Python time per completion is what limits it, and single "
+        "rounds swing widely with the machine's other work. What would bring it closer: "
+        "psycopg's pipeline mode, sending a command's writes in one round trip (the case "
+        "row's update count is the conflict check, so it would be checked at the "
+        "pipeline's sync point), and the CPU savings named for B2.",
         "- **B4, p99 ≤ 10 ms.** The page is index ranges (own tasks, one per status; each "
         "role's pooled candidates) cut to the page and merged, so it grows with neither "
         "the pool nor the person's own tasks. A call is two statements in a read "
@@ -153,14 +154,19 @@ def obstacles(r: dict[str, Any]) -> Lines:
         "and the page's columns in an index (100 row lookups a page).",
         "- **B7, p95 ≤ 100 ms.** The load generator keeps 50 clients waiting all the time, "
         "so the p95 is about 50 ÷ requests per second: 100 ms needs about 500 pages a "
-        "second, 2 ms of CPU a page, from one server process (Python's lock) sharing 2 "
-        "cores with the load generator. An inbox page costs 12–30 ms of CPU and a task "
-        "page 25–60 ms (session, permissions, visibility, the engine's dry runs of the "
-        "actions that decide which buttons show, the template). What would remove it: "
-        "fewer statements per task page (24, in two transactions that both read the task, "
-        "the case and the assignee's delegations; the session and permission lookups are "
-        "five statements), and several server processes — together still several times "
-        "short of the target on this machine.",
+        "second from one server process (Python's lock) sharing 2 cores with the load "
+        "generator. Measured in-process, back to back (`python -m bench.page_profile`), an "
+        "inbox page costs about 3.5 ms of CPU in 12 statements and a task page about "
+        "5 ms in 21 (the session's transaction and the page's one snapshot): 500 pages a "
+        "second would take 2–2.5 cores before the load generator's share. Of a task page, "
+        "the templates (the action forms' macros imported with context, called on every "
+        "render) are about a quarter, the engine's dry runs of the return and add-signer "
+        "actions (each creates the next task) about a seventh, the statements about an "
+        "eighth; of an inbox page, FastAPI's routing and dependencies about a sixth, the "
+        "rest spread out. What would remove it: the action forms built without "
+        "context-imported macros, a pure 'where can this go back to' question in the engine "
+        "for the page's buttons, the session read in the page's snapshot, and several server "
+        "processes (`liucheng serve --workers N`) on a machine with the cores for them.",
         ""]
 
 
