@@ -217,7 +217,7 @@ class Run:
 # -- command handlers --------------------------------------------------------------------
 def _start(run: Run, cmd: c.StartInstance) -> None:
     if run.state["status"] != "new":
-        raise StateError("the case has already started")
+        raise StateError("the case has already started", message_zh="此业务已经发起")
     variables = {v.id: v.default for v in run.definition.variables if v.default is not None}
     variables.update(cmd.variables)
     variables["starter"] = cmd.actor.user
@@ -232,7 +232,8 @@ def _service_token(run: Run, token_id: str) -> Token:
     require_active(run)
     token = run.state["tokens"].get(token_id)
     if token is None or token["status"] != "service":
-        raise ConflictError(f"no service call is waiting on token '{token_id}'", token=token_id)
+        raise ConflictError(f"no service call is waiting on token '{token_id}'", token=token_id,
+                            message_zh=f"令牌“{token_id}”上没有等待中的服务调用")
     return token  # type: ignore[no-any-return]
 
 
@@ -263,7 +264,8 @@ def _retry(run: Run, cmd: c.RetryIncident) -> None:
     incident = run.state["incidents"].get(cmd.incident)
     if incident is None:
         raise NotFoundError(f"the case has no open incident '{cmd.incident}'",
-                            incident=cmd.incident)
+                            incident=cmd.incident,
+                            message_zh=f"此业务没有未处理的异常“{cmd.incident}”")
     run.emit("incident_resolved", incident=cmd.incident, actor=cmd.actor.user, reason="retry")
 
 

@@ -70,7 +70,10 @@ def correlate(run: Run, cmd: CorrelateMessage) -> None:
     if not subs:
         raise NotFoundError(f"nothing in this case waits for message '{cmd.message}'"
                             + (f" with key '{key}'" if key is not None else ""),
-                            hint="check the message name and its correlation key")
+                            hint="check the message name and its correlation key",
+                            message_zh=f"此业务中没有步骤在等待消息“{cmd.message}”"
+                            + (f"（关联键“{key}”）" if key is not None else ""),
+                            hint_zh="请检查消息名称及其关联键")
     sub = subs[0]
     run.emit("message_correlated", subscription=sub["id"], element=sub["element"],
              token=sub["token"], message=cmd.message, key=key, actor=cmd.actor.user,

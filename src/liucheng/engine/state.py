@@ -47,7 +47,9 @@ def upgrade(state: State) -> State:
     version = state.get("schema_version", 1)
     if version > SCHEMA_VERSION:
         raise StateError(f"state schema {version} is newer than this liucheng ({SCHEMA_VERSION})",
-                         hint="upgrade liucheng")
+                         hint="upgrade liucheng",
+                         message_zh=f"此业务的数据格式版本 {version} 比本系统支持的版本"
+                                    f"（{SCHEMA_VERSION}）新", hint_zh="请升级 liucheng")
     while version < SCHEMA_VERSION:
         state = UPGRADES[version - 1](state)
         version += 1

@@ -101,7 +101,10 @@ def check_window(run: Run, task: Mapping[str, Any], data: Mapping[str, Any] | No
             raise StateError(f"the window of '{_name(element)}' is reckoned from "
                              f"'{window.reference}', which the case does not hold yet",
                              element=element.id, task=task["id"],
-                             hint=f"set '{window.reference}' first")
+                             hint=f"set '{window.reference}' first",
+                             message_zh=f"“{_name(element)}”的{window.names()[0]}从"
+                                        f"“{window.reference}”起算，但此业务还没有这项数据",
+                             hint_zh=f"请先填写“{window.reference}”")
     ok, shown, note = open_on(window, reference, today, cal)
     if ok:
         return
@@ -118,6 +121,7 @@ def check_window(run: Run, task: Mapping[str, Any], data: Mapping[str, Any] | No
     if note:
         text += f" {note}" if note.startswith("and") else f"; {note}"
     raise StateError(f"{zh_text} — {text}", element=element.id, task=task["id"],
+                     message_zh=f"“{_name(element)}”今天{zh_text}",
                      today=today.isoformat(), window=shown.to_dict() if shown else None,
                      next_open=(again or shown.open_date).isoformat() if shown else None)
 

@@ -107,7 +107,10 @@ def _start(engine: Engine, repo: Repository, caller: str, state: dict[str, Any],
         raise NotFoundError(f"the called process '{key}'" + (f" version {version}" if version
                                                              else "") + " is not deployed",
                             case=caller, element=effect["element"],
-                            hint="deploy it, then retry")
+                            hint="deploy it, then retry",
+                            message_zh=f"被调用的流程“{key}”"
+                            + (f"第 {version} 版" if version else "") + "尚未发布",
+                            hint_zh="请先发布该流程，再重试")
     definition = compile_source(row["source"], row["format"], row["key"])
     variables = {**effect["variables"], "parent_case": {
         "id": caller, "token": effect["token"], "element": effect["element"]}}

@@ -49,7 +49,9 @@ class EventActions:
             row = repo.conn.execute(sa.select(jobs.c.instance_id).where(
                 jobs.c.id == timer_id)).first()
         if row is None or row[0] is None:
-            raise NotFoundError(f"no armed timer '{timer_id}'", hint="list them with jobs()")
+            raise NotFoundError(f"no armed timer '{timer_id}'", hint="list them with jobs()",
+                                message_zh=f"没有待触发的定时器“{timer_id}”",
+                                hint_zh="请用 jobs() 列出定时器")
         return self._command(row[0], user, lambda a: FireTimer(a, timer_id))
 
     def correlate(self, message: str, key: Any = None,
@@ -70,7 +72,8 @@ class EventActions:
                     a, message, key, data, s))
             except (NotFoundError, ConflictError):
                 continue  # taken by a concurrent message, or the case ended: look again
-        raise NotFoundError(f"message '{message}' could not be delivered", key=text_key)
+        raise NotFoundError(f"message '{message}' could not be delivered", key=text_key,
+                            message_zh=f"消息“{message}”未能送达")
 
     def _start_on_message(self, message: str, key: str | None, data: dict[str, Any],
                           user: str) -> CaseView:
@@ -89,7 +92,11 @@ class EventActions:
         raise NotFoundError(f"no case waits for message '{message}'"
                             + (f" with key '{key}'" if key is not None else "")
                             + " and no process starts on it",
-                            hint="check the message name and its correlation key")
+                            hint="check the message name and its correlation key",
+                            message_zh=f"没有业务在等待消息“{message}”"
+                            + (f"（关联键“{key}”）" if key is not None else "")
+                            + "，也没有以此消息发起的流程",
+                            hint_zh="请检查消息名称及其关联键")
 
     def signal(self, name: str, variables: Mapping[str, Any] | None = None, *,
                user: str = "system") -> list[str]:
@@ -116,7 +123,9 @@ class EventActions:
             target = repo.definition_version(row["definition_key"], to_version)
             if target is None:
                 raise NotFoundError(f"process '{row['definition_key']}' has no version "
-                                    f"{to_version}", case=case_id)
+                                    f"{to_version}", case=case_id,
+                                    message_zh=f"流程“{row['definition_key']}”没有第 "
+                                               f"{to_version} 版")
             definition = compile_source(target["source"], target["format"], target["key"])
             command = MigrateInstance(self.actor(repo, user), to_version, dict(mapping or {}))
             decision = decide(definition, row["state"], command, self._context(repo))

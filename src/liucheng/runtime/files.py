@@ -20,7 +20,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from liucheng.errors import Problem, ValidationError
+from liucheng.errors import ValidationError
+from liucheng.rules.validators import RuleProblem
 
 MAX_SIZE = 20 * 1024 * 1024
 ZIP_TYPES = (".docx", ".xlsx")
@@ -68,39 +69,51 @@ def sniff(content: bytes, filename: str) -> str:
         return content_type
     else:
         allowed = sorted({s for _, suffixes in SIGNATURES.values() for s in suffixes})
-        raise ValidationError([Problem(f"files of type '{suffix or 'none'}' are not accepted",
-                                       field="file", hint=f"upload one of {', '.join(allowed)}")])
-    raise ValidationError([Problem(f"'{filename}' is not really a {suffix} file", field="file",
-                                   hint="upload the original scan or document")])
+        raise ValidationError([RuleProblem(
+            message=f"files of type '{suffix or 'none'}' are not accepted", field="file",
+            hint=f"upload one of {', '.join(allowed)}", code="file.type",
+            message_zh=f"不接受“{suffix or '无扩展名'}”类型的文件",
+            hint_zh=f"请上传以下类型之一：{'、'.join(allowed)}")])
+    raise ValidationError([RuleProblem(
+        message=f"'{filename}' is not really a {suffix} file", field="file",
+        hint="upload the original scan or document", code="file.content",
+        message_zh=f"“{filename}”并不是真正的 {suffix} 文件", hint_zh="请上传原始扫描件或文档")])
 
 
 def _check_zip(content: bytes, filename: str) -> None:
     """Refuse a damaged Office file, or one that unpacks to far more than it weighs."""
-    def refuse(why: str) -> ValidationError:
-        return ValidationError([Problem(f"'{filename}' {why}", field="file",
-                                        hint="save the document again in Word or Excel, "
-                                        "or upload it as a PDF")])
+    def refuse(why: str, why_zh: str) -> ValidationError:
+        return ValidationError([RuleProblem(
+            message=f"'{filename}' {why}", field="file",
+            hint="save the document again in Word or Excel, or upload it as a PDF",
+            code="file.office", message_zh=f"“{filename}”{why_zh}",
+            hint_zh="请用 Word 或 Excel 重新保存，或改为上传 PDF")])
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         entries = archive.infolist()
         if len(entries) > ZIP_ENTRIES:
-            raise refuse(f"holds {len(entries)} files; at most {ZIP_ENTRIES} are accepted")
+            raise refuse(f"holds {len(entries)} files; at most {ZIP_ENTRIES} are accepted",
+                         f"包含 {len(entries)} 个文件，最多接受 {ZIP_ENTRIES} 个")
         unpacked = sum(e.file_size for e in entries)
         if unpacked > ZIP_UNPACKED:
             raise refuse(f"unpacks to {unpacked // 2**20} MB; at most "
-                         f"{ZIP_UNPACKED // 2**20} MB is accepted")
+                         f"{ZIP_UNPACKED // 2**20} MB is accepted",
+                         f"解压后有 {unpacked // 2**20} MB，最多接受 {ZIP_UNPACKED // 2**20} MB")
         for e in entries:
             if e.file_size > ZIP_GRACE and e.file_size > ZIP_RATIO * max(e.compress_size, 1):
                 raise refuse(f"is a zip bomb: {e.filename[:80]} unpacks to "
-                             f"{e.file_size // max(e.compress_size, 1)} times its size")
+                             f"{e.file_size // max(e.compress_size, 1)} times its size",
+                             f"是压缩炸弹：其中的 {e.filename[:80]} 解压后是原来的 "
+                             f"{e.file_size // max(e.compress_size, 1)} 倍")
         for e in entries:  # the sizes declared are what unpacks (zipfile stops there, and
             with archive.open(e) as entry:  # checks the CRC at the end)
                 while entry.read(1 << 20):
                     pass
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError,
             RuntimeError, EOFError, ValueError, OSError) as exc:  # RuntimeError: encrypted
-        raise refuse(f"is not a readable {PurePath(filename).suffix.lower()} file ({exc})"
-                     ) from None
+        suffix = PurePath(filename).suffix.lower()
+        raise refuse(f"is not a readable {suffix} file ({exc})",
+                     f"不是可以读取的 {suffix} 文件（{exc}）") from None
 
 
 def safe_name(filename: str) -> str:
@@ -116,16 +129,21 @@ class FileStore:
 
     def path(self, sha256: str) -> Path:
         if len(sha256) != 64 or any(ch not in "0123456789abcdef" for ch in sha256):
-            raise ValidationError([Problem(f"'{sha256[:70]}' is not a file id", field="file")])
+            raise ValidationError([RuleProblem(
+                message=f"'{sha256[:70]}' is not a file id", field="file", code="file.id",
+                message_zh=f"“{sha256[:70]}”不是有效的文件编号")])
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def put(self, content: bytes, filename: str) -> StoredFile:
         if len(content) > self.max_size:
-            raise ValidationError([Problem(
-                f"the file is {len(content) // 1024} KB; at most {self.max_size // 1024} KB "
-                "is accepted", field="file")])
+            raise ValidationError([RuleProblem(
+                message=f"the file is {len(content) // 1024} KB; at most "
+                f"{self.max_size // 1024} KB is accepted", field="file", code="file.size",
+                message_zh=f"文件大小为 {len(content) // 1024} KB，最多接受 "
+                           f"{self.max_size // 1024} KB")])
         if not content:
-            raise ValidationError([Problem("the file is empty", field="file")])
+            raise ValidationError([RuleProblem(message="the file is empty", field="file",
+                                               code="file.empty", message_zh="文件是空的")])
         name = safe_name(filename)
         content_type = sniff(content, name)
         digest = hashlib.sha256(content).hexdigest()

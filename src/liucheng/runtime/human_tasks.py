@@ -9,9 +9,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from liucheng.engine import commands as c
-from liucheng.errors import ForbiddenError, NotFoundError, Problem, ValidationError
+from liucheng.errors import ForbiddenError, NotFoundError, ValidationError
 from liucheng.org import inbox
 from liucheng.org.schema import Db, Tables
+from liucheng.rules.validators import RuleProblem
 from liucheng.runtime.files import FileStore
 from liucheng.runtime.views import CaseView, TaskView
 from liucheng.storage import direct
@@ -40,7 +41,8 @@ class HumanTaskActions:
 
     def _require_user(self, repo: Repository, user: str) -> None:
         if repo.user(user) is None:
-            raise NotFoundError(f"no user '{user}'", hint="add the user first")
+            raise NotFoundError(f"no user '{user}'", hint="add the user first",
+                                message_zh=f"没有用户“{user}”", hint_zh="请先添加该用户")
 
     def return_task(self, task_id: str, *, user: str, to: str = "previous",
                     comment: str | None = None) -> CaseView:
@@ -135,7 +137,8 @@ class HumanTaskActions:
                 attachments.c.instance_id == case_id, attachments.c.sha256 == sha256)
             ).mappings().first()
         if row is None:
-            raise NotFoundError(f"case '{case_id}' has no file '{sha256[:12]}'")
+            raise NotFoundError(f"case '{case_id}' has no file '{sha256[:12]}'",
+                                message_zh=f"业务“{case_id}”没有文件“{sha256[:12]}”")
         return dict(row), self.files.get(sha256)
 
     def attachments(self, case_id: str) -> list[dict[str, Any]]:
@@ -158,16 +161,21 @@ class HumanTaskActions:
         if row["status"] != "active":
             state = {**state, "started_by": row["started_by"]}
         if not involved(_StateView(state), actor):  # type: ignore[arg-type]
-            raise ForbiddenError(f"{user} is not on case '{case_id}'")
+            raise ForbiddenError(f"{user} is not on case '{case_id}'",
+                                 message_zh=f"{user}不是业务“{case_id}”的发起人、经办人或抄送对象")
 
     # -- out of office -------------------------------------------------------------------
     def set_out_of_office(self, user: str, delegate: str, starts: datetime, ends: datetime, *,
                           process: str | None = None, reason: str | None = None) -> str:
         """New tasks for `user` between `starts` and `ends` go to `delegate` (on behalf of)."""
         if ends <= starts:
-            raise ValidationError([Problem("the end must be after the start", field="ends")])
+            raise ValidationError([RuleProblem(message="the end must be after the start",
+                                               field="ends", code="away.ends",
+                                               message_zh="结束时间须晚于开始时间")])
         if delegate == user:
-            raise ValidationError([Problem("choose someone else to stand in", field="delegate")])
+            raise ValidationError([RuleProblem(message="choose someone else to stand in",
+                                               field="delegate", code="away.delegate",
+                                               message_zh="请选择别人作为代理人")])
         with self.transaction() as repo:
             self._require_user(repo, user)
             self._require_user(repo, delegate)
@@ -200,8 +208,11 @@ class HumanTaskActions:
               offset: int = 0) -> list[TaskView]:
         """待办 mine (assigned), 待领 pool, 已办 done, overdue, or all (mine + pool)."""
         if view not in INBOX_VIEWS:
-            raise ValidationError([Problem(f"unknown inbox view '{view}'", field="view",
-                                           hint=f"use one of {', '.join(INBOX_VIEWS)}")])
+            raise ValidationError([RuleProblem(
+                message=f"unknown inbox view '{view}'", field="view",
+                hint=f"use one of {', '.join(INBOX_VIEWS)}", code="inbox.view",
+                message_zh=f"没有“{view}”这个待办视图",
+                hint_zh=f"请使用以下之一：{'、'.join(INBOX_VIEWS)}")])
         with self.reading() as repo:
             rows = self.inbox_rows(repo, user, view, covering=True, q=text, process=process,
                                    created_from=created_from, created_to=created_to,

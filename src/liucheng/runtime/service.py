@@ -102,7 +102,9 @@ def _actor(user: str, active: bool | None, admin: bool | None, roles: Iterable[s
     """The person acting, from their row (None: no such person)."""
     if not active:
         raise ForbiddenError(f"unknown or inactive user '{user}'",
-                             hint="add the user with 'liucheng user add'")
+                             hint="add the user with 'liucheng user add'",
+                             message_zh=f"用户“{user}”不存在或已停用",
+                             hint_zh="请用“liucheng user add”添加该用户")
     return Actor(user, frozenset(roles), bool(admin))
 
 
@@ -249,7 +251,10 @@ class Engine(HumanTaskActions, EventActions):
             if row is None:
                 raise NotFoundError(f"no process '{key}'"
                                     + (f" version {version}" if version else ""),
-                                    hint="deploy it first with 'liucheng deploy FILE'")
+                                    hint="deploy it first with 'liucheng deploy FILE'",
+                                    message_zh=f"没有流程“{key}”"
+                                    + (f"第 {version} 版" if version else ""),
+                                    hint_zh="请先用“liucheng deploy FILE”发布")
             return compile_source(row["source"], row["format"], row["key"])
 
     # -- commands ------------------------------------------------------------------------
@@ -260,7 +265,9 @@ class Engine(HumanTaskActions, EventActions):
                    else repo.definition_version(key, version))
             if row is None:
                 raise NotFoundError(f"no process '{key}' is deployed",
-                                    hint="deploy it with 'liucheng deploy FILE'")
+                                    hint="deploy it with 'liucheng deploy FILE'",
+                                    message_zh=f"流程“{key}”尚未发布",
+                                    hint_zh="请用“liucheng deploy FILE”发布")
             definition = compile_source(row["source"], row["format"], row["key"])
             actor = self.actor(repo, user)
             decision = decide(definition, None, StartInstance(actor, dict(variables or {}),

@@ -33,7 +33,7 @@ def claim(run: Run, cmd: c.ClaimTask) -> None:
         if task["assignee"] == cmd.actor.user:
             return
         raise ConflictError(f"task '{cmd.task}' is already claimed by {task['assignee']}",
-                            task=cmd.task)
+                            task=cmd.task, message_zh=f"任务“{cmd.task}”已由{task['assignee']}领取")
     authorize(run, task, cmd.actor, "claim")
     run.emit("task_claimed", task=cmd.task, element=task["element"], actor=cmd.actor.user)
 
@@ -42,11 +42,14 @@ def unclaim(run: Run, cmd: c.UnclaimTask) -> None:
     task = open_task(run, cmd.task)
     if task["assignee"] != cmd.actor.user and not cmd.actor.admin:
         raise ForbiddenError(f"task '{cmd.task}' is not claimed by {cmd.actor.user}",
-                             task=cmd.task)
+                             task=cmd.task,
+                             message_zh=f"任务“{cmd.task}”不是{cmd.actor.user}领取的")
     if task["kind"] != "main" or task["delegated"] or not (task["roles"] or
                                                           task["candidate_users"]):
         raise StateError(f"task '{cmd.task}' was given to {task['assignee']} by name and has "
-                         "no pool to go back to; transfer it instead", task=cmd.task)
+                         "no pool to go back to; transfer it instead", task=cmd.task,
+                         message_zh=f"任务“{cmd.task}”是指定{task['assignee']}办理的，"
+                                    "不能退回待领；请改为转办")
     run.emit("task_unclaimed", task=cmd.task, element=task["element"], actor=cmd.actor.user)
 
 
@@ -61,7 +64,8 @@ def _take(run: Run, task: Task, actor: c.Actor, action: str) -> None:
 def transfer(run: Run, cmd: c.TransferTask) -> None:
     task = open_task(run, cmd.task)
     if cmd.to == task["assignee"]:
-        raise StateError(f"task '{cmd.task}' is already {cmd.to}'s", task=cmd.task)
+        raise StateError(f"task '{cmd.task}' is already {cmd.to}'s", task=cmd.task,
+                         message_zh=f"任务“{cmd.task}”已经是{cmd.to}的待办")
     _take(run, task, cmd.actor, "transfer")
     check_four_eyes(run, task["element"], cmd.to, task["id"])
     run.emit("task_transferred", task=cmd.task, element=task["element"], actor=cmd.actor.user,
@@ -73,9 +77,10 @@ def delegate(run: Run, cmd: c.DelegateTask) -> None:
     task = open_task(run, cmd.task)
     if task["delegated"]:
         raise StateError(f"task '{cmd.task}' is already delegated to {task['assignee']}",
-                         task=cmd.task)
+                         task=cmd.task, message_zh=f"任务“{cmd.task}”已委派给{task['assignee']}")
     if cmd.to == cmd.actor.user:
-        raise StateError("a task cannot be delegated to oneself", task=cmd.task)
+        raise StateError("a task cannot be delegated to oneself", task=cmd.task,
+                         message_zh="不能把任务委派给自己")
     _take(run, task, cmd.actor, "delegate")
     check_four_eyes(run, task["element"], cmd.to, task["id"])
     run.emit("task_delegated", task=cmd.task, element=task["element"], actor=cmd.actor.user,
@@ -86,17 +91,22 @@ def delegate(run: Run, cmd: c.DelegateTask) -> None:
 def add_signers(run: Run, cmd: c.AddSigners) -> None:
     task = open_task(run, cmd.task)
     if cmd.position not in POSITIONS:
-        raise StateError(f"add signers 'before', 'after' or 'alongside', not '{cmd.position}'")
+        raise StateError(f"add signers 'before', 'after' or 'alongside', not '{cmd.position}'",
+                         message_zh="加签顺序须为前加签（before）、后加签（after）或并加签"
+                                    f"（alongside），不能是“{cmd.position}”")
     if task["kind"] != "main":
         raise StateError("signers can be added only to a step's own task, not to an added or "
-                         "countersign task", task=cmd.task)
+                         "countersign task", task=cmd.task,
+                         message_zh="只能在步骤本身的任务上加签，加签任务和会签任务不能再加签")
     if not cmd.users:
-        raise StateError("name at least one signer to add", task=cmd.task)
+        raise StateError("name at least one signer to add", task=cmd.task,
+                         message_zh="请至少选择一位加签人")
     _take(run, task, cmd.actor, "add signers to")
     holders = {t["assignee"] for t in tasks_of(run, task["token"])} | set(task["after_signers"])
     clash = [u for u in cmd.users if u in holders]
     if clash:
-        raise ConflictError(f"{', '.join(clash)} already sign this step", task=cmd.task)
+        raise ConflictError(f"{', '.join(clash)} already sign this step", task=cmd.task,
+                            message_zh=f"{'、'.join(clash)}已是此步骤的签署人")
     for user in cmd.users:
         check_four_eyes(run, task["element"], user, task["id"])
     element = run.definition.element(task["element"])
@@ -119,10 +129,12 @@ def remove_signer(run: Run, cmd: c.RemoveSigner) -> None:
     require_active(run)
     main = run.state["tasks"].get(cmd.task)
     if main is None:
-        raise ConflictError(f"task '{cmd.task}' is no longer open", task=cmd.task)
+        raise ConflictError(f"task '{cmd.task}' is no longer open", task=cmd.task,
+                            message_zh=f"任务“{cmd.task}”已办结或已取消")
     if cmd.user in main["after_signers"]:
         if main["owner"] != cmd.actor.user and not cmd.actor.admin:
-            raise ForbiddenError(f"only {main['owner']} may remove the signers they added")
+            raise ForbiddenError(f"only {main['owner']} may remove the signers they added",
+                                 message_zh=f"只有发起加签的{main['owner']}可以减签")
         run.emit("signers_pending", task=cmd.task, element=main["element"],
                  users=[u for u in main["after_signers"] if u != cmd.user])
         run.emit("signer_removed", task=cmd.task, element=main["element"], user=cmd.user,
@@ -132,9 +144,11 @@ def remove_signer(run: Run, cmd: c.RemoveSigner) -> None:
              if t["kind"] == "added" and t["main"] == cmd.task and t["assignee"] == cmd.user]
     if not added:
         raise NotFoundError(f"{cmd.user} is not an added signer of task '{cmd.task}' who still "
-                            "has to sign", task=cmd.task)
+                            "has to sign", task=cmd.task,
+                            message_zh=f"{cmd.user}不是任务“{cmd.task}”尚未签署的加签人")
     if added[0]["added_by"] != cmd.actor.user and not cmd.actor.admin:
-        raise ForbiddenError(f"only {added[0]['added_by']} may remove the signers they added")
+        raise ForbiddenError(f"only {added[0]['added_by']} may remove the signers they added",
+                             message_zh=f"只有发起加签的{added[0]['added_by']}可以减签")
     run.emit("task_cancelled", task=added[0]["id"], element=main["element"],
              reason=f"signer removed by {cmd.actor.user}")
     run.emit("signer_removed", task=cmd.task, element=main["element"], user=cmd.user,
@@ -151,7 +165,9 @@ def urge(run: Run, cmd: c.UrgeTask) -> None:
         if run.ctx.now < allowed:
             raise ConflictError(f"task '{task['name']}' was urged at {task['urged_at'][:16]}; "
                                 f"it can be urged again from {allowed.isoformat()[:16]}",
-                                task=cmd.task)
+                                task=cmd.task,
+                                message_zh=f"任务“{task['name']}”已于{task['urged_at'][:16]}催办，"
+                                           f"{allowed.isoformat()[:16]}起可再次催办")
     users = [task["assignee"]] if task["assignee"] else list(task["candidate_users"])
     run.emit("task_urged", task=cmd.task, element=task["element"], actor=cmd.actor.user,
              to=users, roles=[] if task["assignee"] else task["roles"], comment=cmd.comment)
@@ -165,7 +181,8 @@ def carbon_copy(run: Run, cmd: c.CarbonCopy) -> None:
     task = run.state["tasks"].get(cmd.task) if cmd.task else None
     users = [u for u in dict.fromkeys(cmd.users) if u != cmd.actor.user]
     if not users:
-        raise StateError("name at least one other person to copy")
+        raise StateError("name at least one other person to copy",
+                         message_zh="请至少选择一位抄送对象（不含自己）")
     ccs = [run.ctx.new_id() for _ in users]
     run.emit("cc_sent", ccs=ccs, users=users, actor=cmd.actor.user, task=cmd.task,
              element=task["element"] if task else None, comment=cmd.comment)
@@ -175,9 +192,11 @@ def carbon_copy(run: Run, cmd: c.CarbonCopy) -> None:
 def mark_cc_read(run: Run, cmd: c.MarkCcRead) -> None:
     cc = run.state.get("cc", {}).get(cmd.cc)
     if cc is None:
-        raise NotFoundError(f"no carbon copy '{cmd.cc}' on this case")
+        raise NotFoundError(f"no carbon copy '{cmd.cc}' on this case",
+                            message_zh=f"此业务没有抄送“{cmd.cc}”")
     if cc["user"] != cmd.actor.user:
-        raise ForbiddenError("only the person a copy was sent to can mark it read")
+        raise ForbiddenError("only the person a copy was sent to can mark it read",
+                             message_zh="只有抄送对象本人可以标记已阅")
     if cc["read_at"] is None:
         run.emit("cc_read", cc=cmd.cc, actor=cmd.actor.user)
 
@@ -186,7 +205,7 @@ def comment(run: Run, cmd: c.AddComment) -> None:
     require_involved(run, cmd.actor, "comment")
     text = cmd.text.strip()
     if not text:
-        raise StateError("a comment needs some text")
+        raise StateError("a comment needs some text", message_zh="请填写评论内容")
     task = run.state["tasks"].get(cmd.task) if cmd.task else None
     run.emit("comment_added", actor=cmd.actor.user, task=cmd.task,
              element=task["element"] if task else None, text=text[:4000])

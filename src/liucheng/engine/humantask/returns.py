@@ -87,7 +87,10 @@ def return_task(run: Run, cmd: ReturnTask) -> None:
         raise ForbiddenError(
             f"'{element.id}' cannot be returned to '{cmd.to}'"
             + (f"; it can go back to: {', '.join(sorted(names))}" if names else
-               "; no earlier step of this case can take it back"), task=task["id"])
+               "; no earlier step of this case can take it back"), task=task["id"],
+            message_zh=f"“{element.id}”不能退回到“{cmd.to}”"
+            + (f"；可退回到：{'、'.join(sorted(names))}" if names else
+               "；本业务没有可退回的前序步骤"))
     scope, _ = upstream[target]
     run.emit("task_returned", task=task["id"], element=element.id, to=target,
              actor=cmd.actor.user, comment=cmd.comment)
@@ -133,27 +136,34 @@ def withdraw_task(run: Run, cmd: WithdrawTask) -> None:
     if _in_multi_instance(run, cmd.step):
         raise ConflictError(f"step '{cmd.step}' runs once per item (multi-instance), so it "
                             "cannot be withdrawn", element=cmd.step,
-                            hint="return the following step to it instead")
+                            hint="return the following step to it instead",
+                            message_zh=f"步骤“{cmd.step}”按条目分别办理（多实例），不能撤回",
+                            hint_zh="请在后一步骤退回到此步骤")
     records = _records(run)
     record = records.get(cmd.step)
     if record is None or record.get("by") != cmd.actor.user:
         raise ForbiddenError(f"{cmd.actor.user} did not do step '{cmd.step}', so cannot "
-                             "withdraw it", element=cmd.step)
+                             "withdraw it", element=cmd.step,
+                             message_zh=f"步骤“{cmd.step}”不是{cmd.actor.user}办理的，不能撤回")
     region = set(run.definition.downstream(cmd.step))
     for step, later in [*records.items(), *_instance_records(run)]:
         if _within(run, step, region) and later["seq"] > record["seq"]:
             raise ConflictError(f"too late to withdraw: '{step}' was already done by "
-                                f"{later.get('by')}", element=cmd.step)
+                                f"{later.get('by')}", element=cmd.step,
+                                message_zh=f"已不能撤回：“{step}”已由{later.get('by')}办理")
     open_next = [t for t in run.state["tasks"].values() if _within(run, t["element"], region)]
     acted = [t for t in open_next if t["claimed"] or t["delegated"]]
     if acted:
         raise ConflictError(f"too late to withdraw: {acted[0]['assignee']} has already taken "
-                            f"'{acted[0]['name']}'", element=cmd.step)
+                            f"'{acted[0]['name']}'", element=cmd.step,
+                            message_zh=f"已不能撤回：{acted[0]['assignee']}已接手"
+                                       f"“{acted[0]['name']}”")
     scopes = {t["scope"] for t in run.state["tokens"].values() if t["element"] in region
               and run.state["scopes"][t["scope"]]["element"] == run.definition.parent(cmd.step)}
     if len(scopes) != 1:
         raise StateError(f"step '{cmd.step}' cannot be withdrawn now: nothing after it is "
-                         "waiting", element=cmd.step)
+                         "waiting", element=cmd.step,
+                         message_zh=f"步骤“{cmd.step}”现在不能撤回：其后没有等待办理的步骤")
     run.emit("task_withdrawn", element=cmd.step, actor=cmd.actor.user, comment=cmd.comment)
     send_back(run, scopes.pop(), cmd.step, f"withdrawn by {cmd.actor.user}")
 
@@ -195,13 +205,15 @@ def withdraw_case(run: Run, cmd: WithdrawCase) -> None:
     require_active(run)
     starter = run.state.get("started_by")
     if cmd.actor.user != starter:
-        raise ForbiddenError(f"only the starter ({starter}) may withdraw the case")
+        raise ForbiddenError(f"only the starter ({starter}) may withdraw the case",
+                             message_zh=f"只有发起人（{starter}）可以撤回此业务")
     records = _records(run)
     others = [s for s, r in records.items() if r.get("by") != starter]
     taken = [t for t in run.state["tasks"].values() if t["claimed"] or t["delegated"]]
     if others or taken:
         who = records[others[0]]["by"] if others else taken[0]["assignee"]
-        raise ConflictError(f"too late to withdraw: {who} has already acted on the case")
+        raise ConflictError(f"too late to withdraw: {who} has already acted on the case",
+                            message_zh=f"已不能撤回：{who}已办理此业务")
     own = sorted((s for s in records), key=lambda s: records[s]["seq"])
     if not own:
         _cancel(run, cmd.actor)

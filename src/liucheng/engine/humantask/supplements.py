@@ -21,7 +21,7 @@ def request(run: Run, cmd: c.RequestSupplement) -> None:
     require_involved(run, cmd.actor, "request a supplement")
     item = cmd.item.strip()
     if not item:
-        raise StateError("say which item is missing")
+        raise StateError("say which item is missing", message_zh="请说明缺少哪项材料")
     supplement_id = run.ctx.new_id()
     task = run.state["tasks"].get(cmd.task) if cmd.task else None
     run.emit("supplement_requested", supplement=supplement_id, item=item[:200],
@@ -34,10 +34,13 @@ def receive(run: Run, cmd: c.ReceiveSupplement) -> None:
     require_involved(run, cmd.actor, "record a supplement")
     entry = run.state.get("supplements", {}).get(cmd.supplement)
     if entry is None:
-        raise NotFoundError(f"no supplement request '{cmd.supplement}' on this case")
+        raise NotFoundError(f"no supplement request '{cmd.supplement}' on this case",
+                            message_zh=f"此业务没有补件要求“{cmd.supplement}”")
     if entry["received_at"]:
         raise ConflictError(f"'{entry['item']}' was already received at "
-                            f"{entry['received_at'][:16]} by {entry['received_by']}")
+                            f"{entry['received_at'][:16]} by {entry['received_by']}",
+                            message_zh=f"“{entry['item']}”已由{entry['received_by']}于"
+                                       f"{entry['received_at'][:16]}收到")
     run.emit("supplement_received", supplement=cmd.supplement, files=list(cmd.files),
              note=cmd.note, actor=cmd.actor.user)
     run.effects.append({"type": "notify", "kind": "supplement", "users": [entry["by"]],

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 from liucheng.engine.commands import CompleteTask
 from liucheng.engine.humantask.assign import create_task
 from liucheng.engine.humantask.common import record_step
-from liucheng.errors import ExpressionError, Problem, ValidationError
+from liucheng.errors import ExpressionError, ValidationError
 from liucheng.model import UserTask
+from liucheng.rules.validators import RuleProblem
 
 if TYPE_CHECKING:
     from liucheng.engine.interpreter import Run
@@ -72,8 +73,10 @@ def open_vote(run: Run, token: Token, element: UserTask) -> None:
 
 def cast(run: Run, task: dict[str, Any], element: UserTask, cmd: CompleteTask) -> None:
     if cmd.outcome not in ("approve", "reject"):
-        raise ValidationError([Problem("a countersign vote is approve or reject",
-                                       element=element.id, field="outcome")], task=task["id"])
+        raise ValidationError([RuleProblem(message="a countersign vote is approve or reject",
+                                           element=element.id, field="outcome",
+                                           code="vote.outcome", message_zh="会签请选择同意或驳回")],
+                              task=task["id"])
     token = run.state["tokens"][task["token"]]
     if cmd.variables:
         run.set_variables(token, dict(cmd.variables), actor=cmd.actor.user,
