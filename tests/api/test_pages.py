@@ -210,3 +210,6 @@ def test_error_pages_are_html_in_the_reader_language(world: World) -> None:
     page = world.session("dave", lang="en").get("/cases/0000000000000000")
     assert page.status_code == 404 and "Not found" in page.text
     assert page.headers["content-type"].startswith("text/html")
+    zh = world.session("dave").get("/tasks/0000000000000000")
+    assert zh.status_code == 404 and "没有任务“0000000000000000”" in zh.text
+    assert "no task" not in zh.text

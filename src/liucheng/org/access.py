@@ -36,7 +36,8 @@ def visible_case(db: Db, principal: Principal, case_id: str) -> Row:
     row = db.remembered(("case", full), lambda: db.one(stmt, {"id": full}))
     if row is None or not case_is_visible(db, principal, full):
         raise NotFoundError(f"no case '{case_id}'", case=case_id,
-                            hint="search your cases, or check the id")
+                            hint="search your cases, or check the id",
+                            message_zh=f"没有业务“{case_id}”", hint_zh="请搜索你的业务，或核对编号")
     return dict(row)  # the caller's own copy of a remembered row
 
 
@@ -49,7 +50,8 @@ def visible_task(db: Db, principal: Principal, task_id: str) -> Row:
     row = db.remembered(("task", full), lambda: db.one(stmt, {"id": full}))
     if row is None or not case_is_visible(db, principal, row["instance_id"]):
         raise NotFoundError(f"no task '{task_id}'", task=task_id,
-                            hint="open it from your inbox")
+                            hint="open it from your inbox",
+                            message_zh=f"没有任务“{task_id}”", hint_zh="请从待办中打开")
     return dict(row)  # the caller's own copy of a remembered row
 
 

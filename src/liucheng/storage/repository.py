@@ -64,13 +64,15 @@ class Repository:
     def definition(self, definition_id: str) -> Row:
         row = self._one(sa.select(definitions).where(definitions.c.id == definition_id))
         if row is None:
-            raise NotFoundError(f"no process definition '{definition_id}'")
+            raise NotFoundError(f"no process definition '{definition_id}'",
+                                message_zh=f"没有流程定义“{definition_id}”")
         return row
 
     def definition_checksum(self, definition_id: str) -> str:
         found = self.conn.execute(_CHECKSUM, {"id": definition_id}).scalar()
         if found is None:
-            raise NotFoundError(f"no process definition '{definition_id}'")
+            raise NotFoundError(f"no process definition '{definition_id}'",
+                                message_zh=f"没有流程定义“{definition_id}”")
         return str(found)
 
     def definition_version(self, key: str, version: int) -> Row | None:
@@ -96,7 +98,8 @@ class Repository:
         None for no such person), read with it instead of in a statement of their own."""
         row = self._one_prebuilt(_LOCK_CASE, {"case": instance_id, "user": user})
         if row is None:
-            raise NotFoundError(f"no case '{instance_id}'", case=instance_id)
+            raise NotFoundError(f"no case '{instance_id}'", case=instance_id,
+                                message_zh=f"没有业务“{instance_id}”")
         return row
 
     def lock_case_of_task(self, task_id: str, user: str | None = None) -> Row:
@@ -104,7 +107,8 @@ class Repository:
         row = self._one_prebuilt(_LOCK_TASK_CASE, {"task": task_id, "user": user})
         if row is None:
             self.task(task_id)  # raises for an unknown task
-            raise NotFoundError(f"no case for task '{task_id}'", task=task_id)
+            raise NotFoundError(f"no case for task '{task_id}'", task=task_id,
+                                message_zh=f"任务“{task_id}”没有所属业务")
         return row
 
     def _one_prebuilt(self, stmts: dict[str, sa.Select[Any]], params: Row) -> Row | None:
@@ -115,7 +119,8 @@ class Repository:
         row = self._one(sa.select(instances).where(instances.c.id == instance_id))
         if row is None:
             raise NotFoundError(f"no case '{instance_id}'", case=instance_id,
-                                hint="list cases with 'liucheng cases'")
+                                hint="list cases with 'liucheng cases'",
+                                message_zh=f"没有业务“{instance_id}”")
         return row
 
     def instances(self, key: str | None = None, status: str | None = None,
@@ -132,7 +137,8 @@ class Repository:
                                                   "version": old_version + 1, **values})
         if changed != 1:
             raise ConflictError(f"case '{instance_id}' was changed by someone else meanwhile",
-                                case=instance_id, hint="reload and try again")
+                                case=instance_id, hint="reload and try again",
+                                message_zh="此业务刚被别人改动过", hint_zh="请刷新后再试")
 
     def resolve_id(self, table: sa.Table, prefix: str, what: str) -> str:
         """Full id from an unambiguous prefix of at least 4 characters."""
@@ -144,7 +150,8 @@ class Repository:
         if len(rows) == 1:
             return str(rows[0])
         if len(rows) > 1:
-            raise NotFoundError(f"'{prefix}' matches several {what}s", hint="give more characters")
+            raise NotFoundError(f"'{prefix}' matches several {what}s", hint="give more characters",
+                                message_zh=f"“{prefix}”对应多条记录", hint_zh="请多输入几个字符")
         return prefix
 
     # -- events and materialised tables --------------------------------------------------
@@ -195,7 +202,8 @@ class Repository:
         row = self._one(sa.select(tasks).where(tasks.c.id == task_id))
         if row is None:
             raise NotFoundError(f"no task '{task_id}'", task=task_id,
-                                hint="list open tasks with 'liucheng tasks'")
+                                hint="list open tasks with 'liucheng tasks'",
+                                message_zh=f"没有任务“{task_id}”")
         return row
 
     def tasks(self, *, assignee: str | None = None, candidate_roles: Iterable[str] = (),
@@ -256,7 +264,9 @@ class Repository:
                  "due": (tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.priority.desc()),
                  "created": (tasks.c.created_at.desc(),)}.get(sort)
         if order is None:
-            raise NotFoundError(f"unknown sort '{sort}'", hint="sort by priority, due or created")
+            raise NotFoundError(f"unknown sort '{sort}'", hint="sort by priority, due or created",
+                                message_zh=f"不认识的排序“{sort}”",
+                                hint_zh="可按 priority、due 或 created 排序")
         return self._all(stmt.order_by(*order, tasks.c.id).limit(limit).offset(offset))
 
     def done_by(self, user: str, *, limit: int = 100, offset: int = 0) -> list[Row]:
@@ -277,7 +287,7 @@ class Repository:
     def carbon_copy(self, cc_id: str) -> Row:
         row = self._one(sa.select(carbon_copies).where(carbon_copies.c.id == cc_id))
         if row is None:
-            raise NotFoundError(f"no carbon copy '{cc_id}'")
+            raise NotFoundError(f"no carbon copy '{cc_id}'", message_zh=f"没有抄送“{cc_id}”")
         return row
 
     # -- out of office -------------------------------------------------------------------
@@ -335,7 +345,8 @@ class Repository:
         row = self._one(sa.select(incidents).where(incidents.c.id == incident_id))
         if row is None:
             raise NotFoundError(f"no incident '{incident_id}'",
-                                hint="list them with 'liucheng incidents'")
+                                hint="list them with 'liucheng incidents'",
+                                message_zh=f"没有异常“{incident_id}”")
         return row
 
     # -- organisation --------------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""Every refusal a person can meet in the human-task actions, the engine's command handlers
-and the runtime says it in Chinese too (`message_zh`, or on each problem of a
-ValidationError), so a zh-CN page never shows a lone English sentence."""
+"""Every refusal a person can meet in the human-task actions, the engine's command handlers,
+the runtime, the storage's lookups and the pages' access checks says it in Chinese too
+(`message_zh`, or on each problem of a ValidationError), so a zh-CN page never shows a lone
+English sentence."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from liucheng.rules.validators import RuleProblem
 
 SRC = Path(__file__).resolve().parents[3] / "src" / "liucheng"
 MODULES = sorted([*(SRC / "engine" / "humantask").glob("*.py"), *(SRC / "engine").glob("*.py"),
-                  *(SRC / "runtime").glob("*.py")])
+                  *(SRC / "runtime").glob("*.py"), SRC / "storage" / "repository.py",
+                  SRC / "org" / "access.py"])
 REFUSALS = {"ConflictError", "ForbiddenError", "StateError", "NotFoundError", "ValidationError"}
 # (module, function) whose refusals stay English, each for its reason:
 ENGLISH_ONLY = {
