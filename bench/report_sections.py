@@ -159,14 +159,14 @@ def obstacles(r: dict[str, Any]) -> Lines:
         "inbox page costs about 3.5 ms of CPU in 12 statements and a task page about "
         "5 ms in 21 (the session's transaction and the page's one snapshot): 500 pages a "
         "second would take 2–2.5 cores before the load generator's share. Of a task page, "
-        "the templates (the action forms' macros imported with context, called on every "
-        "render) are about a quarter, the engine's dry runs of the return and add-signer "
-        "actions (each creates the next task) about a seventh, the statements about an "
-        "eighth; of an inbox page, FastAPI's routing and dependencies about a sixth, the "
-        "rest spread out. What would remove it: the action forms built without "
-        "context-imported macros, a pure 'where can this go back to' question in the engine "
-        "for the page's buttons, the session read in the page's snapshot, and several server "
-        "processes (`liucheng serve --workers N`) on a machine with the cores for them.",
+        "rendering is about a sixth (spread over some 550 escapes, 95 translations and the "
+        "people lists of the pickers; no piece stands out), the engine's dry runs of the "
+        "return and add-signer actions (each creates the next task) about a seventh, the "
+        "statements about an eighth; of an inbox page, FastAPI's routing and dependencies "
+        "about a sixth, the rest spread out. What would remove it: a pure 'where can this "
+        "go back to' question in the engine for the page's buttons, the session read in "
+        "the page's snapshot, and several server processes (`liucheng serve --workers N`) "
+        "on a machine with the cores for them.",
         ""]
 
 
