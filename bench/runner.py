@@ -201,9 +201,17 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--output", default=str(BENCH_DIR / "README.md"),
                    help="where to write the report (default bench/README.md)")
     p.add_argument("--render", action="store_true",
-                   help="measure nothing: write the report again from the results.json "
-                   "beside it (after a change to the report's text)")
+                   help="measure nothing: write the report (and PROFILES.md) again from the "
+                   "results.json beside it (after a change to the report's text)")
     return p.parse_args(argv)
+
+
+def write_profiles(output: Path, profiles: Any) -> None:
+    """PROFILES.md beside the report: the run's py-spy profiles, then the notes read by hand."""
+    notes = (BENCH_DIR / "profiles_b5_b7.md").read_text(encoding="utf-8")
+    output.with_name("PROFILES.md").write_text(
+        profiling.render(profiles, "Profiles of the liucheng sides") + "\n" + notes,
+        encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -212,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.render:
         saved = json.loads(output.with_name("results.json").read_text(encoding="utf-8"))
         output.write_text(report.render(saved), encoding="utf-8")
+        if "profiles" in saved:
+            write_profiles(output, saved["profiles"])
         log(f"wrote {output} from the run of {saved['date']}")
         return 0
     sizes = QUICK if args.quick else FULL
@@ -242,10 +252,7 @@ def main(argv: list[str] | None = None) -> int:
             results[case] = run()
     if not args.no_profile:
         results["profiles"] = runner.profiles()
-        notes = (BENCH_DIR / "profiles_b5_b7.md").read_text(encoding="utf-8")
-        output.with_name("PROFILES.md").write_text(
-            profiling.render(results["profiles"], "Profiles of the liucheng sides") + "\n"
-            + notes, encoding="utf-8")
+        write_profiles(output, results["profiles"])
     results["seconds"] = time.monotonic() - began
     results["load_after"] = os.getloadavg()
     results["loads"] = runner.loads
