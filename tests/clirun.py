@@ -22,6 +22,7 @@ class Cli:
         self.monkeypatch = monkeypatch
         monkeypatch.setenv("LIUCHENG_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
         monkeypatch.setenv("COLUMNS", "200")
+        monkeypatch.setenv("LIUCHENG_LANG", "en")  # the messages tests read, whatever the locale
 
     def __call__(self, *args: str, expect: int = 0) -> str:
         self.capsys.readouterr()

@@ -102,6 +102,26 @@ def test_errors_are_one_line_with_exit_codes(cli: Cli) -> None:
     assert case
 
 
+def test_errors_follow_the_readers_language(cli: Cli,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    _begin(cli, 1, "instalments")
+    task = cli.only_task("zhao")["id"]
+    for lang in ("zh_CN.UTF-8", "zh"):
+        monkeypatch.setenv("LIUCHENG_LANG", lang)
+        out = cli("complete", task, "--user", "li", expect=5)
+        assert "你不能办理任务" in out and "may not" not in out
+        assert "没有任务“ffffffff”" in cli("claim", "ffffffff", "--user", "li", expect=3)
+    monkeypatch.delenv("LIUCHENG_LANG")
+    monkeypatch.setenv("LC_ALL", "")
+    monkeypatch.setenv("LC_MESSAGES", "")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")  # the locale's, when liucheng's is not set
+    assert "没有任务" in cli("claim", "ffffffff", "--user", "li", expect=3)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert "no task 'ffffffff'" in cli("claim", "ffffffff", "--user", "li", expect=3)
+    assert '"message": "no task' in cli("claim", "ffffffff", "--user", "li", "--json",
+                                        expect=3)
+
+
 def test_invalid_file_is_refused_with_its_line(cli: Cli, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(EXAMPLE.read_text(encoding="utf-8").replace("role: finance", "role: financ"),

@@ -50,6 +50,16 @@ def print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=_default))
 
 
+def language() -> str:
+    """The reader's language for messages: LIUCHENG_LANG, else the locale's (LC_ALL,
+    LC_MESSAGES, LANG); 'zh' or 'en'. JSON answers stay English, as the API's do."""
+    for name in ("LIUCHENG_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
 def print_error(exc: LiuchengError, as_json: bool) -> None:
     if as_json:
         print(json.dumps({"error": exc.to_dict()}, ensure_ascii=False, default=_default))
@@ -59,9 +69,14 @@ def print_error(exc: LiuchengError, as_json: bool) -> None:
         errors.print(f"[red]error:[/red] {len(problems)} problems found")
         for p in problems:
             errors.print(f"  - {p}", markup=False)
-    else:
+    elif problems:
         errors.print("[red]error:[/red] ", end="")
-        errors.print(str(problems[0]) if problems else str(exc), markup=False)
+        errors.print(str(problems[0]), markup=False)
+    else:
+        lang = language()
+        hint = exc.hint_text(lang)
+        errors.print("[red]error:[/red] ", end="")
+        errors.print(exc.text(lang) + (f" — {hint}" if hint else ""), markup=False)
 
 
 ZONE = ZoneInfo(os.environ.get("LIUCHENG_TIMEZONE", "Asia/Shanghai"))
