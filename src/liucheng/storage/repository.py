@@ -120,7 +120,8 @@ class Repository:
         if row is None:
             raise NotFoundError(f"no case '{instance_id}'", case=instance_id,
                                 hint="list cases with 'liucheng cases'",
-                                message_zh=f"没有业务“{instance_id}”")
+                                message_zh=f"没有业务“{instance_id}”",
+                                hint_zh="请用“liucheng cases”查看业务")
         return row
 
     def instances(self, key: str | None = None, status: str | None = None,
@@ -203,7 +204,8 @@ class Repository:
         if row is None:
             raise NotFoundError(f"no task '{task_id}'", task=task_id,
                                 hint="list open tasks with 'liucheng tasks'",
-                                message_zh=f"没有任务“{task_id}”")
+                                message_zh=f"没有任务“{task_id}”",
+                                hint_zh="请用“liucheng tasks”查看待办任务")
         return row
 
     def tasks(self, *, assignee: str | None = None, candidate_roles: Iterable[str] = (),
@@ -346,7 +348,8 @@ class Repository:
         if row is None:
             raise NotFoundError(f"no incident '{incident_id}'",
                                 hint="list them with 'liucheng incidents'",
-                                message_zh=f"没有异常“{incident_id}”")
+                                message_zh=f"没有异常“{incident_id}”",
+                                hint_zh="请用“liucheng incidents”查看异常")
         return row
 
     # -- organisation --------------------------------------------------------------------

@@ -34,7 +34,8 @@ ENGLISH_ONLY = {
 
 
 def _refusals(path: Path) -> list[tuple[str, int, bool]]:
-    """(enclosing function, line, says it in Chinese) of each refusal built in `path`."""
+    """(enclosing function, line, says it in Chinese — its hint too, if it has one) of each
+    refusal built in `path`."""
     found: list[tuple[str, int, bool]] = []
 
     def visit(node: ast.AST, function: str) -> None:
@@ -45,7 +46,9 @@ def _refusals(path: Path) -> list[tuple[str, int, bool]]:
             if name in REFUSALS:
                 zh = any(isinstance(k, ast.keyword) and k.arg == "message_zh"
                          for k in ast.walk(node))
-                found.append((function, node.lineno, zh))
+                own = {k.arg for k in node.keywords}
+                found.append((function, node.lineno, zh and ("hint" not in own
+                                                              or "hint_zh" in own)))
         for child in ast.iter_child_nodes(node):
             visit(child, function)
 
@@ -58,7 +61,8 @@ def test_every_refusal_has_its_chinese(path: Path) -> None:
     module = str(path.relative_to(SRC))
     missing = [f"{module}:{line} in {function}" for function, line, zh in _refusals(path)
                if not zh and (module, function) not in ENGLISH_ONLY]
-    assert missing == [], "give these a message_zh (or an entry in ENGLISH_ONLY, with why)"
+    assert missing == [], ("give these a message_zh, and a hint_zh beside a hint (or an "
+                           "entry in ENGLISH_ONLY, with why)")
 
 
 def test_the_english_only_list_names_real_refusals() -> None:
