@@ -31,14 +31,14 @@ def event_handlers(base: dict[type[c.Command], Handler]) -> dict[type[c.Command]
     def claim_in_window(run: Run, cmd: c.ClaimTask) -> None:
         task = run.state["tasks"].get(cmd.task)
         if (task is not None and run.state["status"] == "active" and task["assignee"] is None
-                and task["element"] in run.plan.windowed):
+                and task["element"] in run.definition.windowed):
             check_window(run, task, None, "claim")
         claim(run, cmd)
 
     def complete_in_window(run: Run, cmd: c.CompleteTask) -> None:
         task = run.state["tasks"].get(cmd.task)
         if (task is not None and run.state["status"] == "active"
-                and task["element"] in run.plan.windowed):
+                and task["element"] in run.definition.windowed):
             check_window(run, task, cmd.variables, "complete")
         complete(run, cmd)
 

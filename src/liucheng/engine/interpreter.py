@@ -20,7 +20,6 @@ from liucheng.engine.event_subprocesses import arm_scope, disarm_scope
 from liucheng.engine.events import APPLY
 from liucheng.engine.humantask import HANDLERS as HUMAN_TASK_HANDLERS
 from liucheng.engine.humantask.common import require_active
-from liucheng.engine.plan import plan_of
 from liucheng.engine.state import (
     State,
     child_scopes,
@@ -50,7 +49,6 @@ class Run:
         self.definition = definition
         self.state = state
         self.ctx = ctx
-        self.plan = plan_of(definition)
         self.events: list[Event] = []
         self.effects: list[Effect] = []
 
@@ -116,7 +114,7 @@ class Run:
         if is_instance(self.state, token):  # one instance ends; engine/multi.py goes on
             self.emit("element_left", token=token["id"], element=token["element"])
             return
-        chosen: Sequence[SequenceFlow] | None = self.plan.routes.get(token["element"])
+        chosen: Sequence[SequenceFlow] | None = self.definition.unconditional.get(token["element"])
         if chosen is None:
             element = self.definition.element(token["element"])
             chosen = self.select(token, self.definition.outgoing(element.id), element.default,
@@ -160,7 +158,7 @@ class Run:
                 behavior_of(self, token).enter(self, token)
                 arm_boundaries(self, token)
                 continue
-            if (self.plan.inclusive and settle_inclusive_joins(self)
+            if (self.definition.has_inclusive and settle_inclusive_joins(self)
                     or self.close_finished_scopes()):
                 continue
             break

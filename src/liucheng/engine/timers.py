@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from liucheng.engine.calls import cancel_called
 from liucheng.engine.event_commands import FailTimer, FireTimer
 from liucheng.engine.humantask.common import require_active
-from liucheng.engine.plan import plan_of
 from liucheng.engine.schedule import (
     ScheduleError,
     anchor_of,
@@ -38,7 +37,7 @@ Token = dict[str, Any]
 
 def boundaries(definition: ProcessDefinition, element_id: str) -> tuple[BoundaryEvent, ...]:
     """Boundary events attached to `element_id`, in model order."""
-    return plan_of(definition).boundaries.get(element_id, ())
+    return definition.boundaries.get(element_id, ())
 
 
 def arm(run: Run, timer: TimerDefinition, element: str, token: str | None, *,
@@ -76,7 +75,7 @@ def arm(run: Run, timer: TimerDefinition, element: str, token: str | None, *,
 
 def arm_boundaries(run: Run, token: Token) -> None:
     """Arm the boundary events of the activity `token` has just entered (once per token)."""
-    attached = run.plan.boundaries.get(token["element"])
+    attached = run.definition.boundaries.get(token["element"])
     if not attached or token["id"] not in run.state["tokens"] or is_instance(run.state, token):
         return  # none, or an instance of a multi-instance activity: its boundaries are the whole's
     from liucheng.engine.messages import subscribe

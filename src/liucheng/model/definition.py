@@ -14,13 +14,16 @@ from typing import Any
 from liucheng.errors import NotFoundError
 from liucheng.model.elements import (
     Element,
+    InclusiveGateway,
     Role,
     SequenceFlow,
     StartEvent,
     SubProcess,
     Text,
+    UserTask,
     Variable,
 )
+from liucheng.model.events import BoundaryEvent
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,33 @@ class ProcessDefinition:
                 pairs.setdefault(element.id, set()).add(other)
                 pairs.setdefault(other, set()).add(element.id)
         return {k: tuple(sorted(v)) for k, v in pairs.items()}
+
+    @cached_property
+    def boundaries(self) -> dict[str, tuple[BoundaryEvent, ...]]:
+        """Element → the boundary events attached to it, in model order."""
+        found: dict[str, list[BoundaryEvent]] = {}
+        for element, _ in self.walk():
+            if isinstance(element, BoundaryEvent):
+                found.setdefault(element.attached_to, []).append(element)
+        return {k: tuple(v) for k, v in found.items()}
+
+    @cached_property
+    def unconditional(self) -> dict[str, tuple[SequenceFlow, ...]]:
+        """Element → its outgoing flows, when none has a condition and none is the default:
+        a token leaving it takes them all, with nothing to evaluate."""
+        return {e.id: self.outgoing(e.id) for e, _ in self.walk()
+                if e.default is None and all(f.condition is None for f in self.outgoing(e.id))}
+
+    @cached_property
+    def windowed(self) -> frozenset[str]:
+        """The user tasks with a window (`window:`, the dates they may be done between)."""
+        return frozenset(e.id for e, _ in self.walk()
+                         if isinstance(e, UserTask) and "window" in e.extensions)
+
+    @cached_property
+    def has_inclusive(self) -> bool:
+        """Whether any inclusive gateway is drawn (else no inclusive join can wait)."""
+        return any(isinstance(e, InclusiveGateway) for e, _ in self.walk())
 
     def element(self, element_id: str) -> Element:
         try:
