@@ -99,7 +99,9 @@ def _new_id() -> str:
 
 
 def _actor(user: str, active: bool | None, admin: bool | None, roles: Iterable[str]) -> Actor:
-    """The person acting, from their row (None: no such person)."""
+    """The person acting, from their row (None: no such person); the system as itself."""
+    if user == SYSTEM.user:
+        return SYSTEM
     if not active:
         raise ForbiddenError(f"unknown or inactive user '{user}'",
                              hint="add the user with 'liucheng user add'",
@@ -182,9 +184,7 @@ class Engine(HumanTaskActions, EventActions):
         return register
 
     def actor(self, repo: Repository, user: str) -> Actor:
-        if user == SYSTEM.user:
-            return SYSTEM
-        found = repo.person(user)
+        found = None if user == SYSTEM.user else repo.person(user)
         return _actor(user, found[0]["active"] if found else None,
                       found[0]["is_admin"] if found else None, found[1] if found else ())
 
@@ -339,8 +339,8 @@ class Engine(HumanTaskActions, EventActions):
             row = case(repo) if callable(case) else repo.lock_instance(case, user)
             case_id = row["id"]
             definition = self.definition(repo, row["definition_id"], row["definition_checksum"])
-            command = make(SYSTEM if user == SYSTEM.user else _actor(
-                user, row["actor_active"], row["actor_admin"], row["actor_roles"] or ()))
+            command = make(_actor(user, row["actor_active"], row["actor_admin"],
+                                  row["actor_roles"] or ()))
             decision = decide(definition, row["state"], command, self._context(repo))
             written = self._persist(repo, case_id, row["definition_key"], row["version"],
                                     decision, definition)
