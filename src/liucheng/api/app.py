@@ -23,6 +23,7 @@ from liucheng.api.routes.work import ROUTERS as WORK_ROUTERS
 from liucheng.api.security import Need, declared
 from liucheng.api.services import Services
 from liucheng.api.settings import Settings
+from liucheng.org import passwords
 from liucheng.org import permissions as P
 from liucheng.org.permissions import Principal
 from liucheng.org.schema import Tables
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
         install(app, WEB_DIR)
     declared(app.routes)  # refuses to build an app with a route that declares no permission
+    passwords.dummy_hash()  # before the first sign-in, which then takes as long for anyone
     return app
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -9,8 +11,14 @@ from liucheng.errors import Problem, ValidationError
 
 MIN_LENGTH = 8
 _hasher = PasswordHasher()
-# A hash verified when the user id is unknown, so both paths take the same time.
-_DUMMY_HASH = _hasher.hash("liucheng-timing-equaliser")
+
+
+@cache
+def dummy_hash() -> str:
+    """A hash verified when the user id is unknown, so both paths take the same time; made
+    once, when the web app is built (`create_app`), not when the module is imported (a
+    hash takes about 90 ms, which every command importing the accounts paid)."""
+    return _hasher.hash("liucheng-timing-equaliser")
 
 
 def check_rule(password: str, *, field: str = "password") -> None:
@@ -28,7 +36,7 @@ def hash_password(password: str) -> str:
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """True when `password` matches; a missing hash still costs one verification."""
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or dummy_hash(), password) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
